@@ -1,0 +1,17 @@
+"""Shared pytest configuration: per-session PyTensor compile dir and common fixtures.
+
+Keeps compiled artefacts of the test run away from a user's cache and from other runs.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+if "base_compiledir" not in os.environ.get("PYTENSOR_FLAGS", ""):
+    _compiledir = os.path.join(tempfile.gettempdir(), f"bayes-zba-tests-{os.getuid()}")
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    os.environ["PYTENSOR_FLAGS"] = ",".join(
+        f for f in (flags, f"base_compiledir={_compiledir}") if f
+    )
