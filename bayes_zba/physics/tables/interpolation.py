@@ -1,0 +1,109 @@
+"""Cubic Hermite interpolation of an even universal function tabulated in u = asinh(v).
+
+One evaluator for Γ (§3.1) and φ (§6), the same expression for NumPy and PyTensor (§2: finite
+gradients at v = 0); tables are .npz files with generator parameters and a sha256 checksum.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from bayes_zba.physics.backend import constant, safe_where
+
+
+class TableChecksumError(ValueError):
+    """A table file whose content does not match the checksum stored with it."""
+
+
+@dataclass(frozen=True)
+class EvenTable:
+    """f(v) = f(-v) stored as F(u) = f(sinh u) and dF/du on u = 0, step, ..., u_max.
+
+    Beyond v_max = sinh(u_max), f(v) = tail_coefficient |v|^{1/2}: the asymptote of Γ
+    (coefficient 1, §3.1) and of φ (coefficient 4, §6).
+    """
+
+    name: str
+    step: float
+    values: np.ndarray
+    slopes: np.ndarray  # dF/du at the nodes
+    tail_coefficient: float
+    parameters: dict[str, Any] = field(default_factory=dict)  # how the generator made it
+
+    @property
+    def u_max(self) -> float:
+        return self.step * (len(self.values) - 1)
+
+    @property
+    def v_max(self) -> float:
+        return float(np.sinh(self.u_max))
+
+    def checksum(self) -> str:
+        """sha256 of the numeric content (name, grid, values, slopes, tail coefficient)."""
+        digest = hashlib.sha256()
+        digest.update(self.name.encode())
+        digest.update(np.asarray([self.step, self.tail_coefficient], dtype="<f8").tobytes())
+        digest.update(np.ascontiguousarray(self.values, dtype="<f8").tobytes())
+        digest.update(np.ascontiguousarray(self.slopes, dtype="<f8").tobytes())
+        return digest.hexdigest()
+
+    def evaluate(self, v: Any, xp: ModuleType) -> Any:
+        """f(v) by cubic Hermite in u = asinh|v| (uniform grid), tail c|v|^{1/2} beyond v_max.
+
+        Both branches stay finite (the lookup argument is clipped, the square root is taken
+        of max(|v|, v_max)), so PyTensor gradients are finite everywhere, including v = 0.
+        """
+        magnitude = xp.abs(v)
+        position = xp.minimum(xp.arcsinh(magnitude), self.u_max) / self.step
+        cell = xp.clip(xp.floor(position), 0, len(self.values) - 2)
+        t = position - cell
+        index = cell.astype("int64")
+        values = constant(self.values, xp)
+        slopes = constant(self.slopes * self.step, xp)
+        interpolated = (
+            (2 * t**3 - 3 * t**2 + 1) * values[index]
+            + (t**3 - 2 * t**2 + t) * slopes[index]
+            + (3 * t**2 - 2 * t**3) * values[index + 1]
+            + (t**3 - t**2) * slopes[index + 1]
+        )
+        tail = self.tail_coefficient * xp.sqrt(xp.maximum(magnitude, self.v_max))
+        return safe_where(magnitude <= self.v_max, interpolated, tail, xp)
+
+
+def save_table(table: EvenTable, path: Path) -> Path:
+    """Write `table` as a compressed .npz with its parameters (JSON) and sha256 checksum."""
+    np.savez_compressed(
+        path,
+        name=np.array(table.name),
+        step=np.array(table.step),
+        values=table.values,
+        slopes=table.slopes,
+        tail_coefficient=np.array(table.tail_coefficient),
+        parameters=np.array(json.dumps(table.parameters, sort_keys=True)),
+        sha256=np.array(table.checksum()),
+    )
+    return path
+
+
+def read_table(path: Path) -> EvenTable:
+    """Load a table written by `save_table`; TableChecksumError if its content was altered."""
+    with np.load(path, allow_pickle=False) as stored:
+        table = EvenTable(
+            name=str(stored["name"]),
+            step=float(stored["step"]),
+            values=stored["values"].astype(float),
+            slopes=stored["slopes"].astype(float),
+            tail_coefficient=float(stored["tail_coefficient"]),
+            parameters=json.loads(str(stored["parameters"])),
+        )
+        expected = str(stored["sha256"])
+    if table.checksum() != expected:
+        raise TableChecksumError(f"table {path} does not match its sha256 checksum")
+    table.values.flags.writeable = False
+    table.slopes.flags.writeable = False
+    return table
