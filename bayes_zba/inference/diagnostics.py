@@ -1,0 +1,96 @@
+"""Sampling diagnostics of a fit: R-hat, bulk/tail ESS, divergences, BFMI, tree-depth hits.
+
+Computed with arviz_stats; problems become warnings that are stored with the fit, never hidden.
+"""
+
+import json
+from dataclasses import asdict, dataclass, field
+
+import arviz_stats as azs
+import numpy as np
+import xarray as xr
+
+#: Largest acceptable rank-normalised split R-hat.
+RHAT_MAX = 1.01
+#: Smallest acceptable bulk and tail ESS per chain (Vehtari et al. 2021: 100 per chain).
+ESS_PER_CHAIN_MIN = 100
+#: E-BFMI below this means the momentum resampling explores the energy poorly.
+BFMI_MIN = 0.3
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """Convergence summary over every posterior variable of a fit."""
+
+    max_rhat: float
+    min_ess_bulk: float
+    min_ess_tail: float
+    n_divergent: int
+    bfmi: list[float]
+    treedepth_hits: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.warnings
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "ok": self.ok})
+
+    @classmethod
+    def from_json(cls, text: str) -> "Diagnostics":
+        values = json.loads(text)
+        values.pop("ok", None)
+        return cls(**values)
+
+
+def diagnose(posterior: xr.Dataset, sample_stats: xr.Dataset) -> Diagnostics:
+    """Diagnostics of `posterior` (chain, draw, ...) given the sampler's `sample_stats`."""
+    chains = posterior.sizes["chain"]
+    max_rhat = _extreme(azs.rhat(posterior), np.max)
+    min_bulk = _extreme(azs.ess(posterior, method="bulk"), np.min)
+    min_tail = _extreme(azs.ess(posterior, method="tail"), np.min)
+    n_divergent = int(sample_stats["diverging"].sum())
+    bfmi = [float(b) for b in np.atleast_1d(azs.bfmi(sample_stats["energy"].values))]
+    hits = int(sample_stats["reached_max_treedepth"].sum())
+    return Diagnostics(
+        max_rhat=max_rhat,
+        min_ess_bulk=min_bulk,
+        min_ess_tail=min_tail,
+        n_divergent=n_divergent,
+        bfmi=bfmi,
+        treedepth_hits=hits,
+        warnings=_warnings(max_rhat, min_bulk, min_tail, n_divergent, bfmi, hits, chains),
+    )
+
+
+def _extreme(values: xr.Dataset, reduce) -> float:
+    """max or min over every variable and element (NaN counts as the worst value)."""
+    flat = np.concatenate([np.ravel(v.values) for v in values.data_vars.values()])
+    if np.isnan(flat).any():
+        return float("nan")
+    return float(reduce(flat))
+
+
+def _warnings(
+    max_rhat: float,
+    min_bulk: float,
+    min_tail: float,
+    n_divergent: int,
+    bfmi: list[float],
+    hits: int,
+    chains: int,
+) -> list[str]:
+    ess_min = ESS_PER_CHAIN_MIN * chains
+    checks = [
+        (not max_rhat <= RHAT_MAX, f"max R-hat {max_rhat:.3f} > {RHAT_MAX}: chains disagree"),
+        (not min_bulk >= ess_min, f"min bulk ESS {min_bulk:.0f} < {ess_min}"),
+        (not min_tail >= ess_min, f"min tail ESS {min_tail:.0f} < {ess_min}"),
+        (
+            n_divergent > 0,
+            f"{n_divergent} divergent transitions: posterior estimates may be biased",
+        ),
+        (min(bfmi, default=1.0) < BFMI_MIN, f"E-BFMI {min(bfmi, default=1.0):.2f} < {BFMI_MIN}"),
+        (hits > 0, f"{hits} draws hit the maximum tree depth"),
+    ]
+    return [message for failed, message in checks if failed]

@@ -1,0 +1,171 @@
+"""Run NUTS on a built model: nutpie (default, numba backend) or PyMC's own sampler.
+
+Both return a DataTree with posterior (free parameters + G_model) and sample_stats renamed
+to PyMC's names, plus what was spent (compile/sampling seconds, gradient evaluations).
+"""
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+Sampler = Literal["nutpie", "pymc"]
+SAMPLERS = ("nutpie", "pymc")
+#: nutpie sample_stats names -> PyMC's (the names the Fit contract uses).
+NUTPIE_STAT_NAMES = {
+    "depth": "tree_depth",
+    "maxdepth_reached": "reached_max_treedepth",
+    "logp": "lp",
+    "mean_tree_accept": "acceptance_rate",
+}
+#: sample_stats kept in a Fit (others are sampler internals).
+KEPT_STATS = (
+    "diverging",
+    "tree_depth",
+    "reached_max_treedepth",
+    "energy",
+    "energy_error",
+    "n_steps",
+    "step_size",
+    "lp",
+    "acceptance_rate",
+)
+#: How chains start (reported in provenance).
+INITIALISATION = (
+    "each chain starts at the prior support point (median/mode of every prior, offsets 0) "
+    "plus U(-1, 1) jitter on the unconstrained scale"
+)
+
+ChainProgress = Callable[[int, int, int], None]  # (finished draws, total draws, divergences)
+
+
+@dataclass
+class SamplerRun:
+    """A sampler's output and cost."""
+
+    tree: xr.DataTree
+    timings: dict[str, float] = field(default_factory=dict)
+    gradient_evaluations: int = 0
+
+
+def traced_names(model: pm.Model) -> list[str]:
+    """Variables stored per draw: free parameters and deterministics (amplitudes, G_model)."""
+    return [rv.name for rv in model.free_RVs] + [d.name for d in model.deterministics]
+
+
+def sample(
+    model: pm.Model,
+    *,
+    sampler: Sampler,
+    seed: int,
+    chains: int,
+    draws: int,
+    tune: int,
+    progress: bool,
+    on_compiled: Callable[[], None] | None = None,
+    on_progress: ChainProgress | None = None,
+) -> SamplerRun:
+    """Sample `model` with NUTS; `on_compiled`/`on_progress` report to a progress display."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
+    if sampler == "nutpie":
+        return _sample_nutpie(model, seed, chains, draws, tune, progress, on_compiled, on_progress)
+    if on_compiled:
+        on_compiled()
+    return _sample_pymc(model, seed, chains, draws, tune, progress)
+
+
+def _sample_nutpie(
+    model: pm.Model,
+    seed: int,
+    chains: int,
+    draws: int,
+    tune: int,
+    progress: bool,
+    on_compiled: Callable[[], None] | None,
+    on_progress: ChainProgress | None,
+) -> SamplerRun:
+    import nutpie
+
+    start = time.perf_counter()
+    compiled = nutpie.compile_pymc_model(model, var_names=traced_names(model))
+    compile_s = time.perf_counter() - start
+    if on_compiled:
+        on_compiled()
+    start = time.perf_counter()
+    raw = nutpie.sample(
+        compiled,
+        draws=draws,
+        tune=tune,
+        chains=chains,
+        seed=seed,
+        save_warmup=True,
+        progress_bar=progress and on_progress is None,
+        progress_callback=_nutpie_callback(on_progress) if on_progress else None,
+    )
+    sampling_s = time.perf_counter() - start
+    gradients = _total_steps(raw, "sample_stats") + _total_steps(raw, "warmup_sample_stats")
+    tree = xr.DataTree.from_dict(
+        {
+            "posterior": raw["posterior"].to_dataset(),
+            "sample_stats": _renamed_stats(raw["sample_stats"].to_dataset(), NUTPIE_STAT_NAMES),
+        }
+    )
+    return SamplerRun(tree, {"compile_s": compile_s, "sampling_s": sampling_s}, gradients)
+
+
+def _nutpie_callback(on_progress: ChainProgress) -> Callable[[list[Any]], None]:
+    def report(chains: list[Any]) -> None:
+        finished = sum(c.finished_draws for c in chains)
+        total = sum(c.total_draws for c in chains)
+        on_progress(finished, total, sum(c.divergences for c in chains))
+
+    return report
+
+
+def _sample_pymc(
+    model: pm.Model, seed: int, chains: int, draws: int, tune: int, progress: bool
+) -> SamplerRun:
+    start = time.perf_counter()
+    with model:
+        raw = pm.sample(
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=min(chains, os.cpu_count() or 1),
+            random_seed=seed,
+            nuts_sampler="pymc",
+            progressbar=progress,
+            var_names=traced_names(model),
+            compute_convergence_checks=False,
+            discard_tuned_samples=False,
+        )
+    elapsed = time.perf_counter() - start
+    stats = raw["sample_stats"].to_dataset()
+    # PyMC compiles inside pm.sample; its sampling_time attribute excludes compilation.
+    sampling_s = float(stats.attrs.get("sampling_time", elapsed))
+    tree = xr.DataTree.from_dict(
+        {"posterior": raw["posterior"].to_dataset(), "sample_stats": _renamed_stats(stats, {})}
+    )
+    timings = {"compile_s": max(elapsed - sampling_s, 0.0), "sampling_s": sampling_s}
+    gradients = _total_steps(raw, "sample_stats") + _total_steps(raw, "warmup_sample_stats")
+    return SamplerRun(tree, timings, gradients)
+
+
+def _renamed_stats(stats: xr.Dataset, names: dict[str, str]) -> xr.Dataset:
+    renamed = stats.rename({k: v for k, v in names.items() if k in stats})
+    kept = renamed[[name for name in KEPT_STATS if name in renamed]]
+    return kept.assign_attrs(
+        {k: v for k, v in stats.attrs.items() if isinstance(v, str | int | float)}
+    )
+
+
+def _total_steps(raw: xr.DataTree, group: str) -> int:
+    if group not in raw.children or "n_steps" not in raw[group]:
+        return 0
+    return int(np.asarray(raw[group]["n_steps"]).sum())

@@ -1,0 +1,47 @@
+"""PyMC model builders: configs (priors, measurement options), data scales, the likelihood.
+
+`load_config(path_or_model_name)` reads models/<model>.toml; `build_model(dataset, model, config)`.
+"""
+
+from bayes_zba.models.compile_cache import configure_compile_dir
+
+configure_compile_dir()
+
+from bayes_zba.models.builder import (  # noqa: E402  (PyTensor must see the compile dir)
+    MODEL_CONDUCTANCE,
+    OBSERVED,
+    build_model,
+    curve_labels_and_index,
+    noise_scale,
+    select_fit_data,
+    uses_drift,
+)
+from bayes_zba.models.config import (  # noqa: E402
+    ConfigError,
+    MeasurementOptions,
+    ModelConfig,
+    PriorSpec,
+    default_config_dir,
+    load_config,
+    parse_config,
+)
+from bayes_zba.models.scales import DataScales, data_scales  # noqa: E402
+
+__all__ = [
+    "MODEL_CONDUCTANCE",
+    "OBSERVED",
+    "ConfigError",
+    "DataScales",
+    "MeasurementOptions",
+    "ModelConfig",
+    "PriorSpec",
+    "build_model",
+    "curve_labels_and_index",
+    "data_scales",
+    "default_config_dir",
+    "load_config",
+    "noise_scale",
+    "parse_config",
+    "select_fit_data",
+    "uses_drift",
+]

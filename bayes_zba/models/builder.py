@@ -1,0 +1,152 @@
+"""PyMC model of physics.md §1: G_obs = G0 + b2 V² + c_curve + ΔG_mech(V, T, H; θ) + ε.
+
+Priors come from a ModelConfig scaled to the data (scales.py); ΔG from the physics registry.
+"""
+
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+
+from bayes_zba.data.dataset import Dataset
+from bayes_zba.models.config import ConfigError, ModelConfig, load_config
+from bayes_zba.models.priors import DISTRIBUTIONS
+from bayes_zba.models.scales import DataScales, data_scales
+from bayes_zba.physics.mechanisms import get_mechanism
+
+#: Name of the observed variable (log_likelihood, observed_data, posterior_predictive).
+OBSERVED = "G_obs"
+#: Deterministic G0 + b2 V² + ΔG per point (no curve offset, no noise). Not stored while
+#: sampling; computed afterwards for the curve-marginal likelihood and held-out curves.
+MODEL_CONDUCTANCE = "G_model"
+#: Names of the pm.Data inputs (the Fit's constant_data uses the contract names instead,
+#: since "T_K" is also a parameter of the 2ck model).
+DATA_NAMES = {"V_mV": "bias_mV", "T_K": "temperature_K", "H_T": "field_T"}
+POINT_SIGMA = "sigma_point"
+#: Suffix of the free variable that carries a span prior (e.g. "A_kr_span", e²/h).
+SPAN_SUFFIX = "_span"
+CURVE_INDEX = "curve_index"
+
+
+def select_fit_data(dataset: Dataset, config: ModelConfig) -> Dataset:
+    """The points a fit sees: one sample, the bias window and masks of config.measurement."""
+    samples = dataset.sample_names()
+    if len(samples) != 1:
+        raise ValueError(f"a fit takes one sample; the data hold {samples}: choose one")
+    options = config.measurement
+    if np.isfinite(options.vmax_mV):
+        dataset = dataset.window(options.vmax_mV)
+    if options.mask_mV:
+        dataset = dataset.mask_bias(list(options.mask_mV))
+    return dataset
+
+
+def uses_drift(config: ModelConfig, n_curves: int) -> bool:
+    """Curve offsets need the drift option and at least two curves (they sum to zero)."""
+    return config.measurement.drift and n_curves > 1
+
+
+def curve_labels_and_index(dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Curve labels in table order and each point's index into them."""
+    labels, index = np.unique(dataset.table["curve"].to_numpy(str), return_inverse=True)
+    return labels, index
+
+
+def noise_scale(sigma: Any, point_sigma: Any, xp: ModuleType) -> Any:
+    """σ_i = sqrt(sigma_i² + σ²): a per-point sigma in the data is a floor (physics.md §1)."""
+    return xp.sqrt(point_sigma**2 + sigma**2)
+
+
+def build_model(dataset: Dataset, model_name: str, config: ModelConfig | None = None) -> pm.Model:
+    """PyMC model of one sample's data under mechanism `model_name` (dims "point", "curve").
+
+    `config` defaults to the shipped models/<model_name>.toml. The data are first reduced
+    with select_fit_data; priors are scaled to those points (DataScales).
+    """
+    config = config or load_config(model_name)
+    if config.model != model_name:
+        raise ConfigError(config.source, "model", f"is {config.model!r}, not {model_name!r}")
+    data = select_fit_data(dataset, config)
+    scales = data_scales(data.table)
+    labels, index = curve_labels_and_index(data)
+    coords = {"point": np.arange(len(data.table)), "curve": labels}
+    with pm.Model(coords=coords) as model:
+        _add_likelihood(data, config, scales, index)
+    return model
+
+
+def _add_likelihood(
+    data: Dataset, config: ModelConfig, scales: DataScales, curve_index: np.ndarray
+) -> None:
+    """Priors, mean and likelihood, inside the model context."""
+    table = data.table
+    priors = config.resolved_priors(scales)
+    inputs = {
+        name: pm.Data(DATA_NAMES[name], table[name].to_numpy(float), dims="point")
+        for name in DATA_NAMES
+    }
+    mechanism = get_mechanism(config.model)
+    params = _mechanism_parameters(config, priors, span_reference(table))
+    delta_g = mechanism.delta_g(inputs["V_mV"], inputs["T_K"], inputs["H_T"], params, pt)
+    mean = _prior(config, "G0", priors) + delta_g
+    if config.measurement.background_b2:
+        mean = mean + _prior(config, "b2", priors) * inputs["V_mV"] ** 2
+    mean = pm.Deterministic(MODEL_CONDUCTANCE, mean, dims="point")
+    if uses_drift(config, len(np.unique(curve_index))):
+        tau = _prior(config, "tau_curve", priors)
+        offsets = pm.ZeroSumNormal("curve_offset", sigma=tau, dims="curve")
+        mean = mean + offsets[pm.Data(CURVE_INDEX, curve_index, dims="point")]
+    sigma = _prior(config, "sigma", priors)
+    if data.has_sigma:
+        point_sigma = pm.Data(POINT_SIGMA, table["sigma_e2h"].to_numpy(float), dims="point")
+        sigma = noise_scale(sigma, point_sigma, pt)
+    observed = table["G_e2h"].to_numpy(float)
+    if config.measurement.noise == "studentt":
+        nu = _prior(config, "nu", priors)
+        pm.StudentT(OBSERVED, nu=nu, mu=mean, sigma=sigma, observed=observed, dims="point")
+    else:
+        pm.Normal(OBSERVED, mu=mean, sigma=sigma, observed=observed, dims="point")
+
+
+def span_reference(table: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The two points whose ΔG difference is the ZBA span: (0, T_min, 0) and (V_max, T_max, 0)."""
+    return {
+        "V_mV": np.array([0.0, table["V_mV"].abs().max()]),
+        "T_K": np.array([table["T_K"].min(), table["T_K"].max()]),
+        "H_T": np.zeros(2),
+    }
+
+
+def _mechanism_parameters(
+    config: ModelConfig, resolved: dict[str, dict[str, float]], reference: dict[str, np.ndarray]
+) -> dict[str, Any]:
+    """Mechanism parameters in §6a order; a span-prior amplitude is span / (span at amplitude 1).
+
+    Sampling the span S = ΔG(V_max, T_max) - ΔG(0, T_min) instead of the amplitude removes
+    most of the amplitude-shape correlation NUTS would otherwise have to follow.
+    """
+    mechanism = get_mechanism(config.model)
+    amplitude = config.span_parameter
+    params = {
+        name: _prior(config, name, resolved)
+        for name in mechanism.parameter_names
+        if name != amplitude
+    }
+    if amplitude is not None:
+        unit = {**params, amplitude: 1.0}
+        points = [pt.as_tensor_variable(reference[n]) for n in ("V_mV", "T_K", "H_T")]
+        unit_delta_g = mechanism.delta_g(*points, unit, pt)
+        span = _prior(config, amplitude, resolved, name=f"{amplitude}{SPAN_SUFFIX}")
+        params[amplitude] = pm.Deterministic(amplitude, span / (unit_delta_g[1] - unit_delta_g[0]))
+    return {name: params[name] for name in mechanism.parameter_names}
+
+
+def _prior(
+    config: ModelConfig, parameter: str, resolved: dict[str, dict[str, float]], name: str = ""
+) -> Any:
+    """The free variable (named `name`, default the parameter) with the configured prior."""
+    spec = config.priors[parameter]
+    return DISTRIBUTIONS[spec.dist].make(name or parameter, resolved[parameter])

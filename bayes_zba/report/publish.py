@@ -1,0 +1,26 @@
+"""Writes one report Page as its HTML page and Markdown twin (PNG figures beside it).
+
+The returned mapping names every file: "html", "markdown" and "figure:<name>" entries.
+"""
+
+import re
+from pathlib import Path
+
+from bayes_zba.report.document import Page
+from bayes_zba.report.html import write_html
+from bayes_zba.report.markdown import figure_path, write_markdown
+
+
+def write_page(page: Page, out_dir: Path, stem: str) -> dict[str, Path]:
+    """Write <stem>.html, <stem>.md and <stem>-<figure>.png into out_dir (created if needed)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    markdown = out_dir / f"{stem}.md"
+    write_markdown(page, markdown)
+    files = {"html": write_html(page, out_dir / f"{stem}.html"), "markdown": markdown}
+    files |= {f"figure:{f.name}": figure_path(markdown, f) for f in page.figures}
+    return files
+
+
+def safe_stem(*parts: str) -> str:
+    """A file-name stem from parts joined by '-', with unsafe characters replaced by '_'."""
+    return "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts)

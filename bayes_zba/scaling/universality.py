@@ -1,0 +1,288 @@
+"""Universality across samples (paper I §VI.B.3): one scaling curve for all, or one per sample?
+
+"universal": shared α and one scaling function, b_s T^α F(A_s v) with F(0) = 1 (eq. I-25),
+so Γ1 = F1/B_Σ is common up to the window's dependence on A_s; "per_sample": α_s and F_s of
+each sample's own. Both are fitted to the same points and ranked by bayes_zba.compare.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytensor.tensor as pt
+
+from bayes_zba.compare import Ranking, rank
+from bayes_zba.data import Dataset, SampleInfo, dataset_from_frame
+from bayes_zba.inference import Fit
+from bayes_zba.models import (
+    DataScales,
+    ModelConfig,
+    curve_labels_and_index,
+    data_scales,
+    load_config,
+)
+from bayes_zba.models.builder import DATA_NAMES
+from bayes_zba.scaling.bayesian import (
+    MEASUREMENT_REFERENCE,
+    SCALING_PRIORS,
+    ScalingModelSpec,
+    add_measurement,
+    reference_temperature,
+    scaling_fit_data,
+    window_weights,
+)
+from bayes_zba.scaling.fitting import (
+    DEFAULT_SAMPLING,
+    SamplerSettings,
+    fit_built_model,
+    posterior_interval,
+    prior_record,
+)
+from bayes_zba.scaling.spline import ScalingSpline, spline_for_range
+from bayes_zba.units import bias_energy_kelvin
+
+UNIVERSAL = "universal"
+PER_SAMPLE = "per_sample"
+TITLES = {
+    UNIVERSAL: "one scaling curve for all samples: shared α and F (paper I eq. I-25)",
+    PER_SAMPLE: "a scaling curve per sample: α_s and F_s of its own",
+}
+#: Separator of sample and curve in the curve labels of the combined data.
+CURVE_SEPARATOR = "/"
+#: Largest stretch λ_s the knots of the shared F are laid out for (beyond: straight tail).
+LAMBDA_SPAN = 3.0
+#: log λ_s ~ Normal(0, LOG_LAMBDA_SIGMA) for every sample but the first (λ_1 = 1 fixes the
+#: scale of v in F): A_s = λ_s² of order 0.1-3 relative to the first sample (physics.md §3).
+LOG_LAMBDA_SIGMA = 1.0
+#: log a_s ~ Normal(log(depth_s/depth_1), LOG_AMPLITUDE_SIGMA): amplitude of sample s relative
+#: to the first, centred on the ratio of their ZBA depths (models/scales.py).
+LOG_AMPLITUDE_SIGMA = 1.5
+
+
+@dataclass(frozen=True)
+class CombinedData:
+    """Several samples as one fit's data: sample "a+b+…", curves "<sample>/<curve>"."""
+
+    data: Dataset
+    members: tuple[str, ...]
+    member_index: np.ndarray  # member of every point
+
+    def member_scales(self) -> list[DataScales]:
+        """The data scales of every member's points."""
+        table = self.data.table
+        return [data_scales(table[self.member_index == m]) for m in range(len(self.members))]
+
+    def reference_temperatures(self) -> np.ndarray:
+        """T_ref of every member: geometric mean of its temperatures."""
+        T = self.data.table["T_K"].to_numpy(float)
+        return np.array(
+            [reference_temperature(T[self.member_index == m]) for m in range(len(self.members))]
+        )
+
+
+@dataclass(frozen=True)
+class UniversalityResult:
+    """Both fits, their ranking and the posteriors of α and Γ1 per sample."""
+
+    members: tuple[str, ...]
+    fits: Mapping[str, Fit]
+    ranking: Ranking
+    summaries: Mapping[str, Mapping[str, Any]]  # model -> quantity -> sample -> interval
+
+    @property
+    def preferred(self) -> str:
+        return self.ranking.models[0]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "samples": list(self.members),
+            "preferred": self.preferred,
+            "ranking": self.ranking.to_json(),
+            "posteriors": dict(self.summaries),
+        }
+
+
+def combine_samples(
+    dataset: Dataset, samples: Sequence[str], config: ModelConfig, spec: ScalingModelSpec
+) -> CombinedData:
+    """Each sample's scaling points (scaling_fit_data) relabelled into one dataset."""
+    members = tuple(samples)
+    tables = []
+    for name in members:
+        table = scaling_fit_data(dataset.for_sample(name), config, spec).table.copy()
+        table["curve"] = name + CURVE_SEPARATOR + table["curve"].astype(str)
+        tables.append(table)
+    combined_name = "+".join(members)
+    frame = pd.concat(tables, ignore_index=True).assign(sample=combined_name)
+    data = dataset_from_frame(
+        frame,
+        source=dataset.source,
+        samples={combined_name: SampleInfo(combined_name, "combined", "samples fitted together")},
+        attrs={"combined_samples": list(members)},
+    )
+    position = {name: i for i, name in enumerate(members)}
+    member_index = np.array([position[c.split(CURVE_SEPARATOR)[0]] for c in data.table["curve"]])
+    return CombinedData(data, members, member_index)
+
+
+def build_universality_model(
+    combined: CombinedData, config: ModelConfig, model_name: str, knot_spacing: float
+) -> pm.Model:
+    """The UNIVERSAL or PER_SAMPLE scaling model of the combined samples (dim "member")."""
+    table = combined.data.table
+    labels, index = curve_labels_and_index(combined.data)
+    shared = model_name == UNIVERSAL
+    spline = _member_spline(combined, knot_spacing, shared)
+    coords = {
+        "point": np.arange(len(table)),
+        "curve": labels,
+        "member": list(combined.members),
+        "member_free": list(combined.members[1:]),
+        "knot": np.arange(spline.n_free),
+    }
+    scales = combined.member_scales()
+    priors = config.resolved_priors(data_scales(table))
+    with pm.Model(coords=coords) as model:
+        inputs = {
+            name: pm.Data(DATA_NAMES[name], table[name].to_numpy(float), dims="point")
+            for name in DATA_NAMES
+        }
+        signal = _member_signal(inputs, combined, spline, scales, shared)
+        baseline = _member_baseline(config, scales)[combined.member_index]
+        add_measurement(combined.data, config, priors, index, inputs, signal, baseline=baseline)
+    return model
+
+
+def _member_spline(combined: CombinedData, knot_spacing: float, shared: bool) -> ScalingSpline:
+    """Knots over every point's w = |v|^{1/2}, stretched by LAMBDA_SPAN for a shared F."""
+    table = combined.data.table
+    w = np.sqrt(np.abs(bias_energy_kelvin(table["V_mV"].to_numpy()) / table["T_K"].to_numpy()))
+    return spline_for_range(float(w.max()) * (LAMBDA_SPAN if shared else 1.0), knot_spacing)
+
+
+def _member_signal(
+    inputs: dict[str, Any],
+    combined: CombinedData,
+    spline: ScalingSpline,
+    scales: list[DataScales],
+    shared: bool,
+) -> Any:
+    """ΔG of every point: UNIVERSAL (T/T_ref,s)^α a_s [κ + H(λ_s w)], PER_SAMPLE Φ_s(w).
+
+    UNIVERSAL: H(0) = 0 is one spline for all samples, so F_s = 1 + H(λ_s w)/κ has the same
+    shape and Γ1 for all (I-25); a_1 = λ_1 = 1 fix the scales, κ = b_1. Each term is linear
+    in its own parameters (no amplitude-shape ridge). PER_SAMPLE: scaling_signal's model per
+    sample. Priors: SCALING_PRIORS on each sample's data scales.
+    """
+    member = combined.member_index
+    T_ref = combined.reference_temperatures()
+    bounds = SCALING_PRIORS["alpha"].args
+    alpha = pm.Uniform("alpha", bounds["lower"], bounds["upper"], dims=None if shared else "member")
+    w = pt.sqrt(pt.abs(bias_energy_kelvin(inputs["V_mV"]) / inputs["T_K"]))
+    b_medians = [SCALING_PRIORS["b_ref"].resolved(s)["median"] for s in scales]
+    rise_sigmas = np.array([SCALING_PRIORS["Phi_rise"].resolved(s)["sigma"] for s in scales])
+    b_sigma = SCALING_PRIORS["b_ref"].args["sigma"]
+    if shared:
+        kappa = pm.LogNormal("kappa", mu=np.log(b_medians[0]), sigma=b_sigma)
+        rise = pm.Normal("H_rise", 0.0, rise_sigmas[0], dims="knot")
+        ratio = np.log(rise_sigmas[1:] / rise_sigmas[0])
+        log_a = pm.Normal("log_amplitude", ratio, LOG_AMPLITUDE_SIGMA, dims="member_free")
+        log_lambda = pm.Normal("log_lambda", 0.0, LOG_LAMBDA_SIGMA, dims="member_free")
+        amplitude = pt.exp(pt.concatenate([pt.zeros(1), log_a]))
+        stretch = pt.exp(pt.concatenate([pt.zeros(1), log_lambda]))
+        H = spline.evaluate(stretch[member] * w, spline.coefficients(0.0, rise, pt), pt)
+        shape = amplitude[member] * (kappa + H)
+        return (inputs["T_K"] / T_ref[member]) ** alpha * shape
+    b_ref = pm.LogNormal("b_ref", mu=np.log(b_medians), sigma=b_sigma, dims="member")
+    rise = pm.Normal("Phi_rise", 0.0, rise_sigmas[:, None], dims=("member", "knot"))
+    Phi = spline.evaluate(w, spline.coefficients(b_ref, b_ref[:, None] + rise, pt), pt)
+    return (inputs["T_K"] / T_ref[member]) ** alpha[member] * Phi[member, pt.arange(member.size)]
+
+
+def _member_baseline(config: ModelConfig, scales: list[DataScales]) -> Any:
+    """G0 of every member: the config's G0 prior resolved on each member's data scales."""
+    spec = config.priors["G0"]
+    if spec.dist != "Normal":
+        raise ValueError(f"per-sample G0 needs a Normal G0 prior, the config has {spec.dist}")
+    args = [spec.resolved(s) for s in scales]
+    return pm.Normal(
+        "G0", mu=[a["mu"] for a in args], sigma=[a["sigma"] for a in args], dims="member"
+    )
+
+
+def universality_test(
+    dataset: Dataset,
+    samples: Sequence[str] | None = None,
+    config: ModelConfig | None = None,
+    spec: ScalingModelSpec | None = None,
+    settings: SamplerSettings = DEFAULT_SAMPLING,
+) -> UniversalityResult:
+    """Fit UNIVERSAL and PER_SAMPLE to the samples' scaling points and rank them.
+
+    `samples` defaults to every sample of the dataset; each one's points pass
+    scaling_fit_data (apply the T regime with `spec.t_max_K` or select beforehand).
+    """
+    config = config or load_config(MEASUREMENT_REFERENCE)
+    spec = spec or ScalingModelSpec()
+    combined = combine_samples(dataset, samples or dataset.sample_names(), config, spec)
+    details = {
+        "scaling_spec": spec.to_json(),
+        "scaling_priors": prior_record(SCALING_PRIORS),
+        "combined_samples": list(combined.members),
+    }
+    fits = {
+        name: fit_built_model(
+            build_universality_model(combined, config, name, spec.knot_spacing),
+            dataset,
+            combined.data,
+            config,
+            settings,
+            name=name,
+            title=TITLES[name],
+            details=details,
+        )
+        for name in (UNIVERSAL, PER_SAMPLE)
+    }
+    summaries = {name: member_summary(fit, combined) for name, fit in fits.items()}
+    return UniversalityResult(combined.members, fits, rank(fits), summaries)
+
+
+def member_summary(fit: Fit, combined: CombinedData) -> dict[str, dict[str, Any]]:
+    """Per sample: mean and 5 %/95 % of α and of the window Γ1 (I-27) of its F_s."""
+    draws = member_draws(fit, combined)
+    return {
+        quantity: {
+            name: posterior_interval(values[:, m]) for m, name in enumerate(combined.members)
+        }
+        for quantity, values in draws.items()
+    }
+
+
+def member_draws(fit: Fit, combined: CombinedData) -> dict[str, np.ndarray]:
+    """α and Γ1 (window of I-27 on F_s(w) - 1) per draw and member: arrays (draw, member)."""
+    shared = fit.model == UNIVERSAL
+    spline = _member_spline(combined, fit.provenance["scaling_spec"]["knot_spacing"], shared)
+    posterior = fit.tree["posterior"].to_dataset().stack(sample=("chain", "draw"))
+    n_members = len(combined.members)
+    w, _, intercept_weights = window_weights()
+    alpha = posterior["alpha"].transpose("sample", ...).values
+    if shared:
+        rise = posterior["H_rise"].transpose("sample", "knot").values
+        coefficients = spline.coefficients(np.zeros(rise.shape[0]), rise, np)
+        free = posterior["log_lambda"].transpose("sample", "member_free").values
+        stretch = np.exp(np.concatenate([np.zeros((free.shape[0], 1)), free], axis=1))
+        H = np.stack(
+            [spline.evaluate(stretch[:, [m]] * w, coefficients, np) for m in range(n_members)],
+            axis=1,
+        )
+        F = 1.0 + H / posterior["kappa"].values[:, None, None]
+        alpha = np.repeat(alpha[:, None], n_members, axis=1)
+    else:
+        b_ref = posterior["b_ref"].transpose("sample", "member").values
+        rise = posterior["Phi_rise"].transpose("sample", "member", "knot").values
+        coefficients = spline.coefficients(b_ref, b_ref[..., None] + rise, np)
+        F = spline.evaluate(w, coefficients, np) / b_ref[..., None]
+    return {"alpha": alpha, "Gamma1": F @ intercept_weights - 1.0}

@@ -1,0 +1,161 @@
+"""Verdict rules: thresholds, tied sets, what makes a comparison unreliable, the sentence."""
+
+import pytest
+
+from bayes_zba.compare.verdict import (
+    DECISIVE_DSE,
+    INCONCLUSIVE_DSE,
+    MAX_RHAT,
+    MIN_ELPD_DIFF,
+    VERDICT_RULES,
+    Health,
+    Standing,
+    Verdict,
+    contenders,
+    decide,
+    separation,
+)
+
+MODELS = ("2ck", "wam", "kr2", "kk")
+
+
+def _standings(*diffs_and_dse: tuple[float, float], models=MODELS) -> list[Standing]:
+    rows = [(0.0, 0.0), *diffs_and_dse]
+    return [Standing(m, d, s) for m, (d, s) in zip(models, rows, strict=False)]
+
+
+def _healthy(**overrides) -> dict[str, Health]:
+    health = {m: Health(m, 0, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)}) for m in MODELS}
+    return health | overrides
+
+
+def _decide(headline, crosscheck=None, health=None) -> Verdict:
+    return decide(
+        headline,
+        crosscheck if crosscheck is not None else headline,
+        health if health is not None else _healthy(),
+        criterion="curve_cv",
+        crosscheck_criterion="loo",
+    )
+
+
+@pytest.mark.parametrize(
+    ("diff", "dse", "expected"),
+    [
+        (-3.9, 0.1, "inconclusive"),  # below the absolute floor
+        (-10.0, 5.1, "inconclusive"),  # within 2 dSE
+        (-10.0, 4.9, "leaning"),
+        (-10.0, 2.6, "leaning"),
+        (-10.0, 2.5, "decisive"),  # exactly 4 dSE
+        (-4.0, 0.5, "decisive"),
+    ],
+)
+def test_separation_bands(diff, dse, expected):
+    assert separation(diff, dse) == expected
+
+
+def test_thresholds_are_ordered():
+    assert MIN_ELPD_DIFF > 0
+    assert 0 < INCONCLUSIVE_DSE < DECISIVE_DSE
+
+
+def test_decisive_winner_and_sentence():
+    verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0), (-120.0, 10.0)))
+    assert verdict.label == "decisive"
+    assert verdict.winner == ("2ck",)
+    assert "2ck" in verdict.sentence and "wam" in verdict.sentence
+    assert "40.0 ± 6.0" in verdict.sentence
+
+
+def test_leaning_names_leader_and_runner_up():
+    verdict = _decide(_standings((-9.0, 3.0), (-60.0, 9.0), (-80.0, 9.0)))
+    assert verdict.label == "leaning"
+    assert verdict.winner == ("2ck",)
+    assert "lean" in verdict.sentence and "wam" in verdict.sentence
+
+
+def test_inconclusive_names_every_tied_model():
+    headline = _standings((-1.5, 2.0), (-6.0, 4.0), (-50.0, 8.0))
+    verdict = _decide(headline)
+    assert verdict.label == "inconclusive"
+    assert verdict.winner == ("2ck", "wam", "kr2")
+    assert contenders(headline) == ["2ck", "wam", "kr2"]
+    assert "2ck, wam and kr2" in verdict.sentence
+
+
+def test_divergences_in_a_contender_make_it_unreliable():
+    sick = Health("wam", 3, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)})
+    verdict = _decide(
+        _standings((-40.0, 6.0), (-90.0, 9.0), (-99.0, 9.0)), health=_healthy(wam=sick)
+    )
+    assert verdict.label == "unreliable"
+    assert verdict.winner == ()
+    assert verdict.leader == "2ck"
+    assert any("3 divergent" in r for r in verdict.reasons)
+    assert verdict.sentence.startswith("No verdict")
+
+
+def test_problems_of_a_trailing_model_are_only_caveats():
+    sick = Health("kk", 12, 1.2, {"curve_cv": (4, 10), "loo": (0, 1000)})
+    verdict = _decide(
+        _standings((-40.0, 6.0), (-90.0, 9.0), (-99.0, 9.0)), health=_healthy(kk=sick)
+    )
+    assert verdict.label == "decisive"
+    assert len(verdict.caveats) == 3
+    assert any("R-hat 1.200" in c for c in verdict.caveats)
+
+
+def test_unrefit_high_k_curves_of_the_runner_up_are_a_caveat():
+    flattered = Health("wam", 0, 1.0, {"curve_cv": (2, 10), "loo": (0, 1000)})
+    verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(wam=flattered))
+    assert verdict.label == "decisive"
+    assert verdict.caveats == (
+        "wam: 2 of 10 curves have Pareto k̂ above the threshold and no "
+        "exact refit (leave-one-curve-out cross-validation unreliable there)",
+    )
+
+
+def test_rhat_and_unrefit_high_k_curves_of_the_leader_are_reasons():
+    sick = Health("2ck", 0, MAX_RHAT + 0.02, {"curve_cv": (1, 10), "loo": (0, 1000)})
+    verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(**{"2ck": sick}))
+    assert verdict.label == "unreliable"
+    assert len(verdict.reasons) == 2
+    assert any("1 of 10 curves" in r for r in verdict.reasons)
+
+
+def test_a_few_high_k_points_are_tolerated_but_not_many():
+    few = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (5, 1000)})
+    many = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (50, 1000)})
+    headline = _standings((-40.0, 6.0), (-90.0, 9.0))
+    for health, n_caveats in ((few, 0), (many, 1)):
+        verdict = _decide(headline, health=_healthy(**{"2ck": health}))
+        assert verdict.label == "decisive"
+        assert len(verdict.caveats) == n_caveats
+
+
+def test_criteria_separating_winners_in_opposite_order_is_unreliable():
+    headline = _standings((-20.0, 3.0), (-60.0, 9.0))  # curve CV: 2ck over wam
+    crosscheck = _standings((-30.0, 5.0), (-70.0, 9.0), models=("wam", "2ck", "kr2"))
+    verdict = _decide(headline, crosscheck)
+    assert verdict.label == "unreliable"
+    assert "prefers 2ck over wam" in verdict.reasons[0]
+
+
+def test_crosscheck_within_noise_does_not_overrule_the_headline():
+    headline = _standings((-20.0, 3.0), (-60.0, 9.0))
+    crosscheck = _standings((-2.0, 3.0), (-70.0, 9.0), models=("wam", "2ck", "kr2"))
+    assert _decide(headline, crosscheck).label == "decisive"
+
+
+def test_verdict_json_round_trip():
+    verdict = _decide(_standings((-1.0, 2.0), (-50.0, 9.0)))
+    assert Verdict.from_json(verdict.to_json()) == verdict
+
+
+def test_rules_table_covers_every_label_with_current_thresholds():
+    labels = [label for label, _ in VERDICT_RULES]
+    assert labels == ["unreliable", "inconclusive", "leaning", "decisive"]
+    text = dict(VERDICT_RULES)
+    assert f"{DECISIVE_DSE:g}·dSE" in text["decisive"]
+    assert f"{MIN_ELPD_DIFF:g}" in text["inconclusive"]
+    assert str(MAX_RHAT) in text["unreliable"]

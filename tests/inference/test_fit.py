@@ -1,0 +1,144 @@
+"""fit() on simulated kr1 data: the Fit contract, likelihood consistency, save/load, recovery.
+
+One module-scoped fit (nutpie, 4 chains) serves every test here.
+"""
+
+import json
+import warnings
+
+import numpy as np
+import pymc as pm
+import pytest
+import xarray as xr
+
+from bayes_zba.inference import (
+    FitWarning,
+    heldout_curve_log_likelihood,
+    load_fit,
+    save_fit,
+)
+from bayes_zba.inference import fit as run_fit
+from bayes_zba.inference.diagnostics import diagnose
+from bayes_zba.inference.fit import PREDICTIVE_DRAWS
+from bayes_zba.models import build_model
+from bayes_zba.simulate import DESIGN_PRESETS, simulate, typical_parameters
+
+SEED = 20240501
+CHAINS, DRAWS = 4, 400
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return simulate("kr1", typical_parameters("kr1"), DESIGN_PRESETS["small"], seed=SEED)
+
+
+@pytest.fixture(scope="module")
+def fitted(dataset):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitWarning)
+        result = run_fit(dataset, "kr1", seed=7, chains=CHAINS, draws=DRAWS, tune=400, progress=False)
+    return result, [str(w.message) for w in caught if w.category is FitWarning]
+
+
+def test_tree_has_every_contract_group(fitted, dataset):
+    tree = fitted[0].tree
+    n_points, n_curves = len(dataset.table), dataset.table["curve"].nunique()
+    posterior = tree["posterior"]
+    assert set(posterior.data_vars) == {
+        "A_kr", "E_star", "E_b", "H_c", "G0", "tau_curve", "curve_offset", "sigma"
+    }
+    assert posterior.sizes["chain"] == CHAINS and posterior.sizes["draw"] == DRAWS
+    loglik = tree["log_likelihood"]
+    assert loglik["G_obs"].dims == ("chain", "draw", "point") and loglik.sizes["point"] == n_points
+    assert loglik["G_curve"].dims == ("chain", "draw", "curve") and loglik.sizes["curve"] == n_curves
+    assert set(tree["log_prior"].data_vars) == set(posterior.data_vars)
+    predictive = tree["posterior_predictive"]["G_obs"]
+    assert predictive.sizes["chain"] * predictive.sizes["draw"] <= PREDICTIVE_DRAWS
+    np.testing.assert_array_equal(tree["observed_data"]["G_obs"], dataset.table["G_e2h"])
+    constant = tree["constant_data"]
+    for name in ("V_mV", "T_K", "H_T"):
+        np.testing.assert_array_equal(constant[name], dataset.table[name])
+    labels = constant["curve"].values[constant["curve_index"].values]
+    np.testing.assert_array_equal(labels, dataset.table["curve"])
+    assert {"diverging", "tree_depth", "energy", "reached_max_treedepth"} <= set(tree["sample_stats"].data_vars)
+
+
+def test_provenance_records_how_the_fit_was_made(fitted, dataset):
+    result = fitted[0]
+    provenance = result.provenance
+    assert (result.model, result.sample) == ("kr1", dataset.sample_names()[0])
+    assert provenance["data_hash"] == dataset.content_hash
+    assert provenance["data_source"] == dataset.source
+    assert provenance["config_text"] == result.config.text
+    assert (provenance["seed"], provenance["sampler"]) == (7, "nutpie")
+    assert (provenance["chains"], provenance["draws"], provenance["tune"]) == (CHAINS, DRAWS, 400)
+    assert {"compile_s", "sampling_s"} <= set(provenance["timings"])
+    assert {"pymc", "nutpie", "arviz"} <= set(provenance["versions"])
+    assert provenance["data_attrs"]["simulation"]["model"] == "kr1"
+
+
+def test_diagnostics_are_stored_and_every_warning_emitted(fitted):
+    result, emitted = fitted
+    recomputed = diagnose(result.tree["posterior"].to_dataset(), result.tree["sample_stats"].to_dataset())
+    assert result.diagnostics == recomputed
+    assert [message.split(": ", 1)[1] for message in emitted] == recomputed.warnings
+
+
+def test_pointwise_log_likelihood_matches_pymc(fitted, dataset):
+    result = fitted[0]
+    model = build_model(dataset, "kr1")
+    posterior = result.tree["posterior"].to_dataset().isel(draw=slice(0, 20))
+    reference = pm.stats.compute_log_likelihood(
+        xr.DataTree.from_dict({"posterior": posterior}), model=model, extend_inferencedata=False,
+        progressbar=False,
+    )["G_obs"]
+    ours = result.tree["log_likelihood"]["G_obs"].isel(draw=slice(0, 20))
+    # G ≈ 2800 e²/h and σ ≈ 0.1: residuals carry ~1e-12 absolute rounding, so an absolute floor
+    np.testing.assert_allclose(ours.values, reference.values, rtol=1e-9, atol=1e-9)
+
+
+def test_heldout_likelihood_of_the_fitted_curves_equals_g_curve(fitted, dataset):
+    result = fitted[0]
+    heldout = heldout_curve_log_likelihood(result, dataset)
+    expected = result.tree["log_likelihood"]["G_curve"]
+    assert heldout.dims == expected.dims
+    np.testing.assert_array_equal(heldout["curve"].values, expected["curve"].values)
+    np.testing.assert_allclose(heldout.values, expected.values, rtol=1e-9)
+
+
+def test_save_and_load_round_trip(fitted, tmp_path):
+    result = fitted[0]
+    path = save_fit(result, tmp_path / "s" / "kr1.nc")
+    assert result.path == path and sorted(p.name for p in path.parent.iterdir()) == ["kr1.nc"]
+    loaded = load_fit(path)
+    assert loaded.path == path
+    assert loaded.provenance == result.provenance and loaded.diagnostics == result.diagnostics
+    for group in result.tree.children:
+        xr.testing.assert_equal(loaded.tree[group].to_dataset(), result.tree[group].to_dataset())
+    save_fit(loaded, path)  # overwriting an existing fit is atomic too
+    assert sorted(p.name for p in path.parent.iterdir()) == ["kr1.nc"]
+
+
+def test_loading_a_file_that_is_not_a_fit_fails(tmp_path):
+    bogus = tmp_path / "bogus.nc"
+    xr.Dataset({"x": ("a", [1.0])}).to_netcdf(bogus, engine="h5netcdf")
+    with pytest.raises(ValueError, match="not a bayes-zba fit"):
+        load_fit(bogus)
+    (tmp_path / "text.nc").write_text("hello")
+    with pytest.raises(ValueError, match="not a readable fit"):
+        load_fit(tmp_path / "text.nc")
+
+
+def test_recovery_of_the_simulated_truth(fitted, dataset):
+    """0 divergences, R-hat <= 1.01 and 90 % intervals covering every true parameter."""
+    result = fitted[0]
+    diagnostics = result.diagnostics
+    assert diagnostics.n_divergent == 0 and diagnostics.max_rhat <= 1.01
+    simulation = json.loads(json.dumps(dataset.attrs["simulation"]))
+    truth = dict(simulation["params"])
+    truth["sigma"] = simulation["noise_sigma"]
+    truth["G0"] = simulation["G0"] + np.mean(list(simulation["curve_offsets"].values()))
+    posterior = result.tree["posterior"]
+    for name, value in truth.items():
+        low, high = np.quantile(posterior[name].values, [0.05, 0.95])
+        assert low <= value <= high, f"{name}: truth {value:g} outside 90 % interval [{low:g}, {high:g}]"

@@ -1,0 +1,130 @@
+"""PyMC measurement model: dims, names, transforms, sigma floor, ZeroSumNormal offsets, options."""
+
+import numpy as np
+import pandas as pd
+import pymc as pm
+import pytest
+from pymc.distributions.transforms import ChainedTransform, LogTransform, ZeroSumTransform
+from scipy import stats
+
+from bayes_zba.data import dataset_from_frame
+from bayes_zba.models import ConfigError, build_model, load_config
+from bayes_zba.physics import delta_g
+from bayes_zba.simulate import DESIGN_PRESETS, simulate, typical_parameters
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return simulate("kr1", typical_parameters("kr1"), DESIGN_PRESETS["small"], seed=11)
+
+
+def with_sigma(dataset, sigma: float):
+    frame = dataset.table.assign(sigma_e2h=sigma)
+    return dataset_from_frame(frame, source="test", samples=dataset.samples)
+
+
+def test_dims_coords_and_variable_names(dataset):
+    model = build_model(dataset, "kr1")
+    n_points, curves = len(dataset.table), sorted(dataset.table["curve"].unique())
+    assert len(model.coords["point"]) == n_points
+    assert list(model.coords["curve"]) == curves
+    assert [rv.name for rv in model.free_RVs] == [
+        "E_star", "E_b", "H_c", "A_kr_span", "G0", "tau_curve", "curve_offset", "sigma"
+    ]
+    assert model.named_vars_to_dims["G_obs"] == ("point",)
+    assert model.named_vars_to_dims["curve_offset"] == ("curve",)
+    assert [d.name for d in model.deterministics] == ["A_kr", "G_model"]
+    assert not {"posterior", "log_likelihood", "prior", "observed_data"} & set(model.named_vars)
+
+
+def test_positive_parameters_are_log_transformed_and_bounded_ones_interval(dataset):
+    model = build_model(dataset, "kr1")
+    transforms = {rv.name: model.rvs_to_transforms[rv] for rv in model.free_RVs}
+    for name in ("A_kr_span", "E_star", "tau_curve", "sigma"):
+        assert isinstance(transforms[name], LogTransform), name
+    for name in ("E_b", "H_c"):  # LogUniform: log, then interval between the log bounds
+        assert isinstance(transforms[name], ChainedTransform), name
+    assert transforms["G0"] is None
+    assert isinstance(transforms["curve_offset"], ZeroSumTransform)
+
+
+def test_curve_offsets_sum_to_zero(dataset):
+    model = build_model(dataset, "kr1")
+    draws = pm.draw(model["curve_offset"], draws=20, random_seed=3)
+    np.testing.assert_allclose(draws.sum(axis=1), 0.0, atol=1e-9)
+    assert draws.std() > 0
+
+
+def test_log_uniform_prior_density(dataset):
+    model = build_model(dataset, "kr1")
+    logp = pm.logp(model["H_c"], 2.0).eval()
+    assert logp == pytest.approx(-np.log(2.0) - np.log(np.log(50.0 / 0.3)))
+
+
+def test_per_point_sigma_is_a_floor_and_the_mean_is_g0_plus_delta_g(dataset):
+    data = with_sigma(dataset, 0.3)
+    model = build_model(data, "kr1")
+    point = model.initial_point()
+    loglik = model.compile_logp(vars=[model["G_obs"]], sum=False)(point)[0]
+    variables = [*model.free_RVs, *model.deterministics]
+    outputs = model.replace_rvs_by_values(variables)
+    computed = model.compile_fn(outputs, inputs=model.value_vars)(point)
+    values = {v.name: value for v, value in zip(variables, computed, strict=True)}
+    table = data.table
+    mechanism = {k: float(values[k]) for k in ("A_kr", "E_star", "E_b", "H_c")}
+    mean = values["G0"] + delta_g("kr1", table["V_mV"], table["T_K"], table["H_T"], **mechanism)
+    np.testing.assert_allclose(values["G_model"], mean, rtol=1e-12)
+    curve_index = pd.factorize(table["curve"], sort=True)[0]
+    scale = np.sqrt(0.3**2 + values["sigma"] ** 2)
+    expected = stats.norm.logpdf(table["G_e2h"], mean + values["curve_offset"][curve_index], scale)
+    np.testing.assert_allclose(loglik, expected, rtol=1e-8)
+
+
+def test_span_prior_amplitude_is_span_over_unit_span(dataset):
+    model = build_model(dataset, "kr1")
+    point = model.initial_point()
+    outputs = model.replace_rvs_by_values([model[n] for n in ("A_kr", "A_kr_span", "E_star", "E_b", "H_c")])
+    compute = model.compile_fn(outputs, inputs=model.value_vars, on_unused_input="ignore")
+    amplitude, span, *shape = compute(point)
+    table = dataset.table
+    V = [0.0, table["V_mV"].abs().max()]
+    T = [table["T_K"].min(), table["T_K"].max()]
+    unit = delta_g("kr1", V, T, 0.0, A_kr=1.0, **dict(zip(("E_star", "E_b", "H_c"), shape)))
+    assert amplitude * (unit[1] - unit[0]) == pytest.approx(span, rel=1e-10)
+
+
+def test_options_change_the_measurement_model(dataset):
+    config = load_config("kr1")
+    plain = build_model(dataset, "kr1", config.with_measurement(drift=False))
+    assert {"curve_offset", "tau_curve"}.isdisjoint(plain.named_vars)
+    studentt = build_model(
+        dataset, "kr1", config.with_measurement(noise="studentt", background_b2=True)
+    )
+    assert {"nu", "b2"} <= set(studentt.named_vars)
+    assert studentt["G_obs"].owner.op.name == "t"
+
+
+def test_a_single_curve_has_no_offset(dataset):
+    one = dataset.select(T_range=(0.1, 0.3), H_range=(0.0, 0.0))
+    assert one.table["curve"].nunique() == 1
+    assert "curve_offset" not in build_model(one, "kr1").named_vars
+
+
+def test_bias_window_and_mask_select_the_points(dataset):
+    config = load_config("kr1").with_measurement(vmax_mV=1.0, mask_mV=((0.5, 0.7),))
+    model = build_model(dataset, "kr1", config)
+    V = dataset.table["V_mV"]
+    expected = ((V.abs() <= 1.0) & ~((V >= 0.5) & (V <= 0.7))).sum()
+    assert len(model.coords["point"]) == expected
+
+
+def test_config_of_another_model_is_refused(dataset):
+    with pytest.raises(ConfigError, match="kr2"):
+        build_model(dataset, "kr1", load_config("kr2"))
+
+
+def test_several_samples_are_refused(dataset):
+    frame = pd.concat([dataset.table, dataset.table.assign(sample="other")])
+    two = dataset_from_frame(frame, source="test")
+    with pytest.raises(ValueError, match="one sample"):
+        build_model(two, "kr1")

@@ -1,0 +1,25 @@
+"""Writing a page: file names from sample and model, HTML + Markdown + PNGs in one folder.
+
+The returned mapping names every file written.
+"""
+
+from report_fixtures import PNG, sample_page
+
+from bayes_zba.report.publish import safe_stem, write_page
+
+
+def test_safe_stem_keeps_readable_names_and_replaces_the_rest():
+    assert safe_stem("fit", "Cu sample/1", "2ck") == "fit-Cu_sample_1-2ck"
+    assert safe_stem("ranking", "sim-1.v2") == "ranking-sim-1.v2"
+
+
+def test_write_page_creates_the_folder_and_returns_every_file(tmp_path):
+    out = tmp_path / "new" / "dir"
+    files = write_page(sample_page(), out, "r")
+    assert files == {
+        "html": out / "r.html",
+        "markdown": out / "r.md",
+        "figure:g-v": out / "r-g-v.png",
+    }
+    assert all(path.is_file() for path in files.values())
+    assert files["figure:g-v"].read_bytes() == PNG

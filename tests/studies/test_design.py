@@ -1,0 +1,81 @@
+"""Tests of study designs: frozen (data-independent) priors and prior-predictive datasets.
+
+The frozen config must reproduce the data-scaled priors exactly, whatever data it later sees.
+"""
+
+import numpy as np
+import pytest
+
+from bayes_zba.data import load_dataset
+from bayes_zba.models import DataScales, data_scales, load_config, select_fit_data
+from bayes_zba.models.config import parse_config
+from bayes_zba.studies.design import (
+    design_dataset,
+    fixed_prior_config_text,
+    prior_predictive_replications,
+    save_replications,
+    write_fixed_prior_config,
+)
+
+SCALES = DataScales(g_median=950.0, zba_depth=2.5, noise=0.04, bias_max=5.0, energy_max=58.0)
+
+
+@pytest.fixture(scope="module")
+def small_design():
+    return design_dataset("kr2", "small", seed=3)
+
+
+def test_frozen_config_has_the_scaled_priors_and_no_scales():
+    config = load_config("kr2")
+    frozen = parse_config_text(fixed_prior_config_text(config, SCALES))
+    assert frozen.model == "kr2"
+    assert frozen.measurement == config.measurement
+    for name, prior in config.priors.items():
+        assert frozen.priors[name].dist == prior.dist
+        assert frozen.priors[name].on == prior.on  # keys the writer does not know survive
+        assert not frozen.priors[name].scale
+        assert frozen.priors[name].args == pytest.approx(prior.resolved(SCALES), rel=1e-15)
+    assert frozen.resolved_priors(SCALES) == frozen.resolved_priors(
+        DataScales(g_median=1.0, zba_depth=1.0, noise=1.0, bias_max=1.0, energy_max=1.0)
+    )
+
+
+def parse_config_text(text: str):
+    import tomllib
+
+    return parse_config(tomllib.loads(text), text=text, source="<frozen>")
+
+
+def test_frozen_config_keeps_an_infinite_window():
+    config = load_config("kr2").with_measurement(vmax_mV=float("inf"), mask_mV=((6.0, 9.0),))
+    frozen = parse_config_text(fixed_prior_config_text(config, SCALES))
+    assert frozen.measurement.vmax_mV == float("inf")
+    assert frozen.measurement.mask_mV == ((6.0, 9.0),)
+
+
+def test_written_config_uses_the_scales_of_the_fitted_points(tmp_path, small_design):
+    config = load_config("kr2")
+    path = write_fixed_prior_config(config, small_design, tmp_path / "frozen.toml")
+    scales = data_scales(select_fit_data(small_design, config).table)
+    assert load_config(path).resolved_priors(SCALES) == config.resolved_priors(scales)
+
+
+def test_replications_come_from_distinct_prior_draws(tmp_path, small_design):
+    config = load_config("kr2")
+    replications = prior_predictive_replications(small_design, "kr2", config, n=3, seed=7)
+    again = prior_predictive_replications(small_design, "kr2", config, n=3, seed=7)
+    fitted = select_fit_data(small_design, config).table
+    assert len(replications) == 3
+    assert {"A_kr", "E_star", "E_b", "H_c", "G0", "sigma"} <= set(replications[0].truth)
+    assert replications[0].truth != replications[1].truth
+    assert [r.truth for r in replications] == [r.truth for r in again]
+    for replication in replications:
+        table = replication.dataset.table
+        assert np.array_equal(table["V_mV"].to_numpy(), fitted["V_mV"].to_numpy())
+        assert replication.dataset.attrs["simulation"]["params"] == replication.truth
+        noise = np.std(table["G_e2h"] - replication.truth["G0"])
+        assert noise > 0
+    paths = save_replications(replications, tmp_path / "data", prefix="kr2")
+    assert [p.name for p in paths] == ["kr2-0000.nc", "kr2-0001.nc", "kr2-0002.nc"]
+    reloaded = load_dataset(paths[1])
+    assert np.allclose(reloaded.table["G_e2h"], replications[1].dataset.table["G_e2h"])

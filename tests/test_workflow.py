@@ -1,0 +1,166 @@
+"""The whole comparison pipeline: files and JSON keys on a small design, resuming, slow checks.
+
+The fast test fits two cheap models with few draws; slow tests run the shipped examples.
+"""
+
+import json
+import warnings
+from pathlib import Path
+
+import pytest
+
+from bayes_zba.compare import load_ranking
+from bayes_zba.data import load_dataset, save_dataset
+from bayes_zba.inference import load_fit
+from bayes_zba.simulate import DESIGN_PRESETS, TYPICAL_PARAMETERS, simulate
+from bayes_zba.workflow import (
+    DEFAULT_FIT_OPTIONS,
+    FitPlan,
+    is_current,
+    load_configs,
+    run_comparison,
+    run_demo,
+    split_curves,
+)
+
+QUICK = {"chains": 2, "draws": 150, "tune": 150, "sampler": "nutpie"}
+QUICK_MODELS = ("kr2", "kr1")
+EXAMPLES = Path(__file__).resolve().parent.parent / "data"
+RANKING_KEYS = ["sample", "verdict", "criterion", "ranking", "provenance"]
+
+
+def _compare_small(path: Path, out_dir: Path) -> list[Path]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few draws: the fits' own diagnostics warn
+        return run_comparison(
+            path,
+            models=QUICK_MODELS,
+            out_dir=out_dir,
+            seed=7,
+            progress=False,
+            fit_options=QUICK,
+            max_refits=1,
+        )
+
+
+@pytest.fixture(scope="module")
+def small_comparison(tmp_path_factory):
+    """kr2 data on the "small" design (6 curves), compared against kr1 with few draws."""
+    root = tmp_path_factory.mktemp("workflow")
+    data = simulate(
+        "kr2", TYPICAL_PARAMETERS["kr2"], DESIGN_PRESETS["small"], seed=5, sample="small-kr2"
+    )
+    path = save_dataset(data, root / "small.csv")
+    return root, path, _compare_small(path, root / "out")
+
+
+def test_pipeline_writes_ranking_json_and_reports(small_comparison):
+    root, _, written = small_comparison
+    report_dir = root / "out" / "small-kr2"
+    assert {p.suffix for p in written} == {".json", ".html", ".md", ".png"}
+    assert all(p.parent == report_dir and p.exists() for p in written)
+    assert [p.name for p in written if p.suffix == ".json"] == ["ranking.json"]
+    document = json.loads((report_dir / "ranking.json").read_text())
+    assert list(document) == RANKING_KEYS
+    assert document["sample"] == "small-kr2"
+    assert {row["model"] for row in document["ranking"]} == set(QUICK_MODELS)
+    assert document["verdict"]["label"] in {"decisive", "leaning", "inconclusive", "unreliable"}
+    assert document["verdict"]["sentence"]
+    for model in QUICK_MODELS:
+        assert (root / "out" / "fits" / "small-kr2" / f"{model}.nc").exists()
+
+
+def test_refits_are_bounded_and_saved(small_comparison):
+    root, _, written = small_comparison
+    ranking = load_ranking(next(p for p in written if p.name == "ranking.json"))
+    heldout = sorted((root / "out" / "fits" / "small-kr2" / "heldout").rglob("*.nc"))
+    refit = {s.model: s.diagnostics["curve_cv"]["refit"] for s in ranking.scores}
+    assert all(len(curves) <= 1 for curves in refit.values())
+    assert len(heldout) == sum(len(curves) for curves in refit.values())
+
+
+def test_rerun_reuses_every_saved_fit(small_comparison):
+    root, path, _ = small_comparison
+    fits = sorted((root / "out" / "fits").rglob("*.nc"))
+    stamps = [p.stat().st_mtime_ns for p in fits]
+    _compare_small(path, root / "out")
+    assert sorted((root / "out" / "fits").rglob("*.nc")) == fits
+    assert [p.stat().st_mtime_ns for p in fits] == stamps
+
+
+def test_a_saved_fit_is_current_only_for_the_same_inputs(small_comparison):
+    root, path, _ = small_comparison
+    data = load_dataset(path)
+    config = load_configs(["kr2"], None, None)["kr2"]
+    saved = load_fit(root / "out" / "fits" / "small-kr2" / "kr2.nc")
+    assert is_current(saved, data, config, FitPlan(seed=7, options=QUICK))
+    assert not is_current(saved, data, config, FitPlan(seed=8, options=QUICK))
+    assert not is_current(saved, data, config, FitPlan(seed=7, options=DEFAULT_FIT_OPTIONS))
+    narrower = config.with_measurement(vmax_mV=1.0)
+    assert not is_current(saved, data, narrower, FitPlan(seed=7, options=QUICK))
+    fewer_curves, _ = split_curves(data, [data.curves()["curve"].iloc[0]])
+    assert not is_current(saved, fewer_curves, config, FitPlan(seed=7, options=QUICK))
+
+
+def test_split_curves_holds_out_exactly_the_named_curves():
+    data = simulate("kr1", TYPICAL_PARAMETERS["kr1"], DESIGN_PRESETS["small"], seed=1)
+    labels = list(data.curves()["curve"].iloc[[1, 4]])
+    train, heldout = split_curves(data, labels)
+    assert set(heldout.curves()["curve"]) == set(labels)
+    assert not set(train.curves()["curve"]) & set(labels)
+    assert len(train.table) + len(heldout.table) == len(data.table)
+    with pytest.raises(ValueError, match="no curve"):
+        split_curves(data, ["T=99K"])
+
+
+def _rank_example(name: str, tmp_path: Path, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = run_comparison(
+            EXAMPLES / f"{name}.csv", out_dir=tmp_path, seed=11, progress=False, **kwargs
+        )
+    return load_ranking(next(p for p in written if p.name == "ranking.json"))
+
+
+@pytest.mark.slow
+def test_demo_ranks_2ck_first(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = run_demo(tmp_path, progress=False)
+    ranking = load_ranking(next(p for p in written if p.name == "ranking.json"))
+    assert ranking.models[0] == "2ck"
+    assert ranking.verdict.label != "unreliable"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["2ck", "kr2", "kr1", "kk", "wam"])
+def test_each_example_ranks_its_own_mechanism_first(model, tmp_path):
+    ranking = _rank_example(model, tmp_path)
+    assert ranking.models[0] == model
+    assert ranking.verdict.label != "unreliable"
+
+
+@pytest.mark.slow
+def test_field_series_puts_wam_below_2ck(tmp_path):
+    ranking = _rank_example("2ck", tmp_path, models=("2ck", "wam"))
+    assert ranking.models == ["2ck", "wam"]
+    assert ranking.verdict.label in {"decisive", "leaning"}
+
+
+@pytest.mark.slow
+def test_field_free_2ck_design_is_said_to_be_inconclusive_if_it_is(tmp_path):
+    """Without a field series wam can mimic 2ck: the report must then say so, not pick."""
+    data = simulate("2ck", TYPICAL_PARAMETERS["2ck"], DESIGN_PRESETS["fig8"], seed=21)
+    path = save_dataset(data, tmp_path / "fig8-2ck.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = run_comparison(
+            path, models=("2ck", "wam"), out_dir=tmp_path / "out", seed=11, progress=False
+        )
+    ranking = load_ranking(next(p for p in written if p.name == "ranking.json"))
+    assert ranking.verdict.label != "unreliable"
+    if ranking.verdict.label == "inconclusive":
+        assert set(ranking.verdict.winner) == {"2ck", "wam"}
+        assert "cannot tell" in ranking.verdict.sentence
+    else:
+        assert ranking.models[0] == "2ck"
