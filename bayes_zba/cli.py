@@ -499,3 +499,68 @@ def report_ranking_command(
     from bayes_zba.report.from_files import ranking_report_from_files
 
     _write_report(ranking_report_from_files, ranking_file, fit_files, data, out)
+
+
+# --- fit: one model on one sample, saved as NetCDF (bayes_zba.inference) -------------------
+FIT_ERRORS = (ValueError, KeyError, OSError)
+
+
+@app.command("fit")
+def fit_command(
+    data: Annotated[str, typer.Argument(help="Data file: .csv, .tsv, .parquet or .nc.")],
+    model: Annotated[str, typer.Option("--model", help="Mechanism: 2ck, kr2, kr1, kk, wam.")],
+    out: Annotated[Path, typer.Option("--out", help="Writes OUT/<sample>/<model>.nc.")],
+    config: Annotated[
+        Path | None, typer.Option("--config", help="Config TOML (default models/<model>.toml).")
+    ] = None,
+    sample: Annotated[str | None, typer.Option(help="Sample to fit (files with several).")] = None,
+    vmax: Annotated[
+        float | None, typer.Option("--vmax", help="Bias window |V| <= VMAX mV.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the sampler.")] = 0,
+    draws: Annotated[int, typer.Option(min=1, help="Draws per chain after tuning.")] = 1000,
+    tune: Annotated[int, typer.Option(min=1, help="Tuning draws per chain.")] = 1000,
+    chains: Annotated[int, typer.Option(min=1, help="Number of chains.")] = 4,
+) -> None:
+    """Fit one mechanism to one sample with NUTS (nutpie) and print its diagnostics."""
+    import warnings
+
+    from bayes_zba.inference import FitWarning
+    from bayes_zba.inference.run import fit_data_file
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FitWarning)  # printed below from the diagnostics
+            result = fit_data_file(
+                data,
+                model,
+                out_dir=out,
+                seed=seed,
+                config_path=config,
+                sample=sample,
+                vmax_mV=vmax,
+                chains=chains,
+                draws=draws,
+                tune=tune,
+            )
+    except FIT_ERRORS as error:
+        message = error.args[0] if isinstance(error, KeyError) else str(error)
+        err_console.print(f"cannot fit: {message}", markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    _print_fit(result)
+
+
+def _print_fit(result: Any) -> None:
+    """Diagnostics summary (warnings in yellow) and the path written."""
+    d = result.diagnostics
+    timings = result.provenance["timings"]
+    console.print(
+        f"{result.model} on {result.sample}: max R-hat {d.max_rhat:.3f}, min ESS bulk "
+        f"{d.min_ess_bulk:.0f} / tail {d.min_ess_tail:.0f}, {d.n_divergent} divergent, "
+        f"E-BFMI {min(d.bfmi):.2f}, {d.treedepth_hits} tree-depth hits "
+        f"(compile {timings['compile_s']:.0f} s, sampling {timings['sampling_s']:.0f} s)",
+        markup=False,
+    )
+    for warning in d.warnings:
+        console.print(f"warning: {warning}", style="yellow", markup=False)
+    console.print(f"wrote {result.path}", markup=False)

@@ -96,9 +96,16 @@ def _check_points(raw: RawTable, parsed: ParsedTable) -> np.ndarray:
         return exact_repeats
     if "curve" not in columns:
         columns["curve"] = _derived_curves(columns)
-    parsed.problems += _small_curve_problems(raw, columns)
-    if "G_e2h" not in columns:
-        return exact_repeats
+    if "G_e2h" in columns:
+        exact_repeats = _exact_repeats(raw, parsed)
+    parsed.problems += _small_curve_problems(raw, columns, ~exact_repeats)
+    return exact_repeats
+
+
+def _exact_repeats(raw: RawTable, parsed: ParsedTable) -> np.ndarray:
+    """Report repeated points with a different G or sigma; returns the exact-repeat mask."""
+    columns = parsed.columns
+    exact_repeats = np.zeros(len(raw.frame), dtype=bool)
     measured = [name for name in ("G_e2h", "sigma_e2h") if name in columns]
     point_ok = np.logical_and.reduce(
         [columns[name].valid for name in ("curve", *KEY_COLUMNS, *measured)]
@@ -125,8 +132,11 @@ def _derived_curves(columns: dict[str, ParsedColumn]) -> ParsedColumn:
     return ParsedColumn(labels, known, labels, "")
 
 
-def _small_curve_problems(raw: RawTable, columns: dict[str, ParsedColumn]) -> list[Problem]:
-    """Curve-size rule for the samples whose every row has a known curve.
+def _small_curve_problems(
+    raw: RawTable, columns: dict[str, ParsedColumn], distinct: np.ndarray
+) -> list[Problem]:
+    """Curve-size rule, counting distinct points (`distinct` masks out exact repeats), for
+    the samples whose every row has a known curve.
 
     A row with an unknown sample or curve could belong to any curve, so a sample with such
     rows (or any row with an unknown sample) is left to the value problems already reported.
@@ -135,7 +145,7 @@ def _small_curve_problems(raw: RawTable, columns: dict[str, ParsedColumn]) -> li
     if not sample.valid.all():
         return []
     unsure_samples = set(sample.values[~curve.valid])
-    checked = curve.valid & ~np.isin(sample.values, list(unsure_samples))
+    checked = distinct & curve.valid & ~np.isin(sample.values, list(unsure_samples))
     curve_column = curve.user_name or None
     return small_curves(
         sample.values[checked], curve.values[checked], raw.rows[checked], raw.file, curve_column

@@ -1,8 +1,9 @@
 """Universality across samples (paper I §VI.B.3): one scaling curve for all, or one per sample?
 
-"universal": shared α and one scaling function, b_s T^α F(A_s v) with F(0) = 1 (eq. I-25),
-so Γ1 = F1/B_Σ is common up to the window's dependence on A_s; "per_sample": α_s and F_s of
-each sample's own. Both are fitted to the same points and ranked by bayes_zba.compare.
+"universal": one α and one Γ1 = F1/B_Σ (the window value of eq. I-27, as paper I compares
+its samples in Table I) for all samples, each with its own B_s and shape; "per_sample": α_s
+and Γ1_s of each sample's own. Both are fitted to the same points and ranked by
+bayes_zba.compare (leave-one-curve-out first).
 """
 
 from collections.abc import Mapping, Sequence
@@ -47,19 +48,14 @@ from bayes_zba.units import bias_energy_kelvin
 UNIVERSAL = "universal"
 PER_SAMPLE = "per_sample"
 TITLES = {
-    UNIVERSAL: "one scaling curve for all samples: shared α and F (paper I eq. I-25)",
-    PER_SAMPLE: "a scaling curve per sample: α_s and F_s of its own",
+    UNIVERSAL: "scaling with one α and one Γ1 for all samples (the 2CK claim, paper I §VI.B.3)",
+    PER_SAMPLE: "scaling with α_s and Γ1_s of each sample's own",
 }
 #: Separator of sample and curve in the curve labels of the combined data.
 CURVE_SEPARATOR = "/"
-#: Largest stretch λ_s the knots of the shared F are laid out for (beyond: straight tail).
-LAMBDA_SPAN = 3.0
-#: log λ_s ~ Normal(0, LOG_LAMBDA_SIGMA) for every sample but the first (λ_1 = 1 fixes the
-#: scale of v in F): A_s = λ_s² of order 0.1-3 relative to the first sample (physics.md §3).
-LOG_LAMBDA_SIGMA = 1.0
-#: log a_s ~ Normal(log(depth_s/depth_1), LOG_AMPLITUDE_SIGMA): amplitude of sample s relative
-#: to the first, centred on the ratio of their ZBA depths (models/scales.py).
-LOG_AMPLITUDE_SIGMA = 1.5
+#: Prior of the shared Γ1: Normal(0, GAMMA1_PRIOR_SIGMA), wide around no preference (2CK
+#: window values are -1.3 … -0.5, physics.md §3.1; other mechanisms give either sign).
+GAMMA1_PRIOR_SIGMA = 2.0
 
 
 @dataclass(frozen=True)
@@ -135,13 +131,13 @@ def build_universality_model(
     table = combined.data.table
     labels, index = curve_labels_and_index(combined.data)
     shared = model_name == UNIVERSAL
-    spline = _member_spline(combined, knot_spacing, shared)
+    spline = _member_spline(combined, knot_spacing)
     coords = {
         "point": np.arange(len(table)),
         "curve": labels,
         "member": list(combined.members),
-        "member_free": list(combined.members[1:]),
         "knot": np.arange(spline.n_free),
+        "knot_free": np.arange(spline.n_free - 1),
     }
     scales = combined.member_scales()
     priors = config.resolved_priors(data_scales(table))
@@ -156,11 +152,19 @@ def build_universality_model(
     return model
 
 
-def _member_spline(combined: CombinedData, knot_spacing: float, shared: bool) -> ScalingSpline:
-    """Knots over every point's w = |v|^{1/2}, stretched by LAMBDA_SPAN for a shared F."""
+def _member_spline(combined: CombinedData, knot_spacing: float) -> ScalingSpline:
+    """Knots over every point's w = |v|^{1/2}."""
     table = combined.data.table
     w = np.sqrt(np.abs(bias_energy_kelvin(table["V_mV"].to_numpy()) / table["T_K"].to_numpy()))
-    return spline_for_range(float(w.max()) * (LAMBDA_SPAN if shared else 1.0), knot_spacing)
+    return spline_for_range(float(w.max()), knot_spacing)
+
+
+def intercept_functional(spline: ScalingSpline) -> np.ndarray:
+    """γ with Γ1 = γ·rise / Φ(0) for Φ = spline(Φ(0), Φ(0) + rise): the (I-27) intercept of
+    F - 1 = (Φ - Φ(0))/Φ(0), linear in the rises (window_weights on unit rises)."""
+    w, _, intercept_weights = window_weights()
+    unit = spline.coefficients(np.zeros(spline.n_free), np.eye(spline.n_free), np)
+    return spline.evaluate(w, unit, np) @ intercept_weights
 
 
 def _member_signal(
@@ -170,36 +174,39 @@ def _member_signal(
     scales: list[DataScales],
     shared: bool,
 ) -> Any:
-    """ΔG of every point: UNIVERSAL (T/T_ref,s)^α a_s [κ + H(λ_s w)], PER_SAMPLE Φ_s(w).
+    """(T/T_ref,s)^α_s Φ_s(w) at every point, Φ_s(0) = b_s, as in scaling_signal per sample.
 
-    UNIVERSAL: H(0) = 0 is one spline for all samples, so F_s = 1 + H(λ_s w)/κ has the same
-    shape and Γ1 for all (I-25); a_1 = λ_1 = 1 fix the scales, κ = b_1. Each term is linear
-    in its own parameters (no amplitude-shape ridge). PER_SAMPLE: scaling_signal's model per
-    sample. Priors: SCALING_PRIORS on each sample's data scales.
+    UNIVERSAL: α_s = α and Γ1_s = Γ1 shared; the rise at the knot that weighs most in the
+    window intercept is then fixed by γ·rise_s = Γ1 b_s (intercept_functional), so every
+    parameter still enters linearly or bilinearly. Priors: SCALING_PRIORS per sample's data
+    scales; Γ1 ~ Normal(0, GAMMA1_PRIOR_SIGMA).
     """
     member = combined.member_index
-    T_ref = combined.reference_temperatures()
     bounds = SCALING_PRIORS["alpha"].args
     alpha = pm.Uniform("alpha", bounds["lower"], bounds["upper"], dims=None if shared else "member")
-    w = pt.sqrt(pt.abs(bias_energy_kelvin(inputs["V_mV"]) / inputs["T_K"]))
-    b_medians = [SCALING_PRIORS["b_ref"].resolved(s)["median"] for s in scales]
-    rise_sigmas = np.array([SCALING_PRIORS["Phi_rise"].resolved(s)["sigma"] for s in scales])
-    b_sigma = SCALING_PRIORS["b_ref"].args["sigma"]
+    b_ref = pm.LogNormal(
+        "b_ref",
+        mu=np.log([SCALING_PRIORS["b_ref"].resolved(s)["median"] for s in scales]),
+        sigma=SCALING_PRIORS["b_ref"].args["sigma"],
+        dims="member",
+    )
+    sigma = np.array([SCALING_PRIORS["Phi_rise"].resolved(s)["sigma"] for s in scales])[:, None]
     if shared:
-        kappa = pm.LogNormal("kappa", mu=np.log(b_medians[0]), sigma=b_sigma)
-        rise = pm.Normal("H_rise", 0.0, rise_sigmas[0], dims="knot")
-        ratio = np.log(rise_sigmas[1:] / rise_sigmas[0])
-        log_a = pm.Normal("log_amplitude", ratio, LOG_AMPLITUDE_SIGMA, dims="member_free")
-        log_lambda = pm.Normal("log_lambda", 0.0, LOG_LAMBDA_SIGMA, dims="member_free")
-        amplitude = pt.exp(pt.concatenate([pt.zeros(1), log_a]))
-        stretch = pt.exp(pt.concatenate([pt.zeros(1), log_lambda]))
-        H = spline.evaluate(stretch[member] * w, spline.coefficients(0.0, rise, pt), pt)
-        shape = amplitude[member] * (kappa + H)
-        return (inputs["T_K"] / T_ref[member]) ** alpha * shape
-    b_ref = pm.LogNormal("b_ref", mu=np.log(b_medians), sigma=b_sigma, dims="member")
-    rise = pm.Normal("Phi_rise", 0.0, rise_sigmas[:, None], dims=("member", "knot"))
+        gamma = intercept_functional(spline)
+        pinned = int(np.argmax(np.abs(gamma)))
+        embed = np.delete(np.eye(spline.n_free), pinned, axis=0)  # free rises -> all rises
+        free = pm.Normal("Phi_rise", 0.0, sigma, dims=("member", "knot_free"))
+        gamma1 = pm.Normal("Gamma1", 0.0, GAMMA1_PRIOR_SIGMA)
+        pinned_rise = (gamma1 * b_ref - free @ np.delete(gamma, pinned)) / gamma[pinned]
+        rise = free @ embed + pinned_rise[:, None] * np.eye(spline.n_free)[pinned]
+        exponent = alpha
+    else:
+        rise = pm.Normal("Phi_rise", 0.0, sigma, dims=("member", "knot"))
+        exponent = alpha[member]
+    w = pt.sqrt(pt.abs(bias_energy_kelvin(inputs["V_mV"]) / inputs["T_K"]))
     Phi = spline.evaluate(w, spline.coefficients(b_ref, b_ref[:, None] + rise, pt), pt)
-    return (inputs["T_K"] / T_ref[member]) ** alpha[member] * Phi[member, pt.arange(member.size)]
+    T_ref = combined.reference_temperatures()
+    return (inputs["T_K"] / T_ref[member]) ** exponent * Phi[member, pt.arange(member.size)]
 
 
 def _member_baseline(config: ModelConfig, scales: list[DataScales]) -> Any:
@@ -263,26 +270,13 @@ def member_summary(fit: Fit, combined: CombinedData) -> dict[str, dict[str, Any]
 
 def member_draws(fit: Fit, combined: CombinedData) -> dict[str, np.ndarray]:
     """α and Γ1 (window of I-27 on F_s(w) - 1) per draw and member: arrays (draw, member)."""
-    shared = fit.model == UNIVERSAL
-    spline = _member_spline(combined, fit.provenance["scaling_spec"]["knot_spacing"], shared)
+    spline = _member_spline(combined, fit.provenance["scaling_spec"]["knot_spacing"])
     posterior = fit.tree["posterior"].to_dataset().stack(sample=("chain", "draw"))
     n_members = len(combined.members)
-    w, _, intercept_weights = window_weights()
     alpha = posterior["alpha"].transpose("sample", ...).values
-    if shared:
-        rise = posterior["H_rise"].transpose("sample", "knot").values
-        coefficients = spline.coefficients(np.zeros(rise.shape[0]), rise, np)
-        free = posterior["log_lambda"].transpose("sample", "member_free").values
-        stretch = np.exp(np.concatenate([np.zeros((free.shape[0], 1)), free], axis=1))
-        H = np.stack(
-            [spline.evaluate(stretch[:, [m]] * w, coefficients, np) for m in range(n_members)],
-            axis=1,
-        )
-        F = 1.0 + H / posterior["kappa"].values[:, None, None]
-        alpha = np.repeat(alpha[:, None], n_members, axis=1)
-    else:
-        b_ref = posterior["b_ref"].transpose("sample", "member").values
-        rise = posterior["Phi_rise"].transpose("sample", "member", "knot").values
-        coefficients = spline.coefficients(b_ref, b_ref[..., None] + rise, np)
-        F = spline.evaluate(w, coefficients, np) / b_ref[..., None]
-    return {"alpha": alpha, "Gamma1": F @ intercept_weights - 1.0}
+    if fit.model == UNIVERSAL:
+        gamma1 = np.repeat(posterior["Gamma1"].values[:, None], n_members, axis=1)
+        return {"alpha": np.repeat(alpha[:, None], n_members, axis=1), "Gamma1": gamma1}
+    b_ref = posterior["b_ref"].transpose("sample", "member").values
+    rise = posterior["Phi_rise"].transpose("sample", "member", "knot").values
+    return {"alpha": alpha, "Gamma1": rise @ intercept_functional(spline) / b_ref}

@@ -45,6 +45,15 @@ def test_a_curve_with_too_few_points_is_a_problem(good_cells, write_table):
     assert "curve 'T=0.500K,H=0.00T' of sample 'A' has only 4 points" in str(problem)
 
 
+@pytest.mark.filterwarnings("ignore::bayes_zba.data.DataWarning")
+def test_exact_repeats_do_not_count_towards_the_points_of_a_curve(good_cells, write_table):
+    short = good_cells[: 1 + 5 + MIN_POINTS_PER_CURVE - 1]  # second curve one point short
+    with pytest.raises(DataError) as caught:
+        load_dataset(write_table([*short, *short[6:]]))  # its points once more, verbatim
+    [problem] = caught.value.problems
+    assert "has only 4 points" in str(problem)
+
+
 def test_single_temperature_and_one_sided_bias_are_warnings(good_cells, write_table):
     sample_a = [["A", V, "0.1", "0", "1000", "0.01"] for V in ("0", "0.25", "0.5", "0.75", "1")]
     sample_b = [row for row in good_cells if row[0] == "B"]
