@@ -34,10 +34,17 @@ class ScalingResult:
         if self.bayes is None:
             return self.verdict.text
         alpha, gamma = self.bayes["alpha"], self.bayes["Gamma1"]
+        diagnostics = self.bayes["fit"]["diagnostics"]
+        caveat = (
+            ""
+            if diagnostics["ok"]
+            else f" Its sampling failed the diagnostics ({'; '.join(diagnostics['warnings'])}),"
+            " so these intervals are not reliable."
+        )
         return (
             f"{self.verdict.text} The Bayesian scaling model gives α = {alpha['mean']:.3f} "
             f"[{alpha['q05']:.3f}, {alpha['q95']:.3f}] and Γ1 = {gamma['mean']:.2f} "
-            f"[{gamma['q05']:.2f}, {gamma['q95']:.2f}] (90 % intervals)."
+            f"[{gamma['q05']:.2f}, {gamma['q95']:.2f}] (90 % intervals).{caveat}"
         )
 
     def to_json(self) -> dict[str, Any]:

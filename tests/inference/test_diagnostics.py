@@ -12,14 +12,18 @@ def chains(seed: int, shift: float = 0.0, draws: int = 1000) -> xr.Dataset:
     return xr.Dataset({"x": (("chain", "draw"), values)})
 
 
-def stats(seed: int, divergent: int = 0, depth_hits: int = 0, energy_scale: float = 1.0) -> xr.Dataset:
+def stats(
+    seed: int, divergent: int = 0, depth_hits: int = 0, energy_scale: float = 1.0
+) -> xr.Dataset:
     rng = np.random.default_rng(seed)
     shape = (4, 1000)
     diverging = np.zeros(shape, bool)
     diverging.flat[:divergent] = True
     hits = np.zeros(shape, bool)
     hits.flat[:depth_hits] = True
-    energy = np.cumsum(rng.normal(size=shape), axis=1) if energy_scale < 1 else rng.normal(size=shape)
+    energy = (
+        np.cumsum(rng.normal(size=shape), axis=1) if energy_scale < 1 else rng.normal(size=shape)
+    )
     return xr.Dataset(
         {
             "diverging": (("chain", "draw"), diverging),

@@ -29,7 +29,14 @@ def test_dims_coords_and_variable_names(dataset):
     assert len(model.coords["point"]) == n_points
     assert list(model.coords["curve"]) == curves
     assert [rv.name for rv in model.free_RVs] == [
-        "E_star", "E_b", "H_c", "A_kr_span", "G0", "tau_curve", "curve_offset", "sigma"
+        "E_star",
+        "E_b",
+        "H_c",
+        "A_kr_span",
+        "G0",
+        "tau_curve",
+        "curve_offset",
+        "sigma",
     ]
     assert model.named_vars_to_dims["G_obs"] == ("point",)
     assert model.named_vars_to_dims["curve_offset"] == ("curve",)
@@ -83,13 +90,17 @@ def test_per_point_sigma_is_a_floor_and_the_mean_is_g0_plus_delta_g(dataset):
 def test_span_prior_amplitude_is_span_over_unit_span(dataset):
     model = build_model(dataset, "kr1")
     point = model.initial_point()
-    outputs = model.replace_rvs_by_values([model[n] for n in ("A_kr", "A_kr_span", "E_star", "E_b", "H_c")])
+    outputs = model.replace_rvs_by_values(
+        [model[n] for n in ("A_kr", "A_kr_span", "E_star", "E_b", "H_c")]
+    )
     compute = model.compile_fn(outputs, inputs=model.value_vars, on_unused_input="ignore")
     amplitude, span, *shape = compute(point)
     table = dataset.table
     V = [0.0, table["V_mV"].abs().max()]
     T = [table["T_K"].min(), table["T_K"].max()]
-    unit = delta_g("kr1", V, T, 0.0, A_kr=1.0, **dict(zip(("E_star", "E_b", "H_c"), shape)))
+    unit = delta_g(
+        "kr1", V, T, 0.0, A_kr=1.0, **dict(zip(("E_star", "E_b", "H_c"), shape, strict=True))
+    )
     assert amplitude * (unit[1] - unit[0]) == pytest.approx(span, rel=1e-10)
 
 

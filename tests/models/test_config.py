@@ -3,10 +3,12 @@
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bayes_zba.models import ConfigError, DataScales, load_config
 from bayes_zba.models.config import MEASUREMENT_PARAMETERS, default_config_dir, model_parameters
+from bayes_zba.physics import delta_g
 from bayes_zba.physics.mechanisms import REGISTRY
 
 SHIPPED = sorted(p.stem for p in default_config_dir().glob("*.toml"))
@@ -155,20 +157,38 @@ BAD = [
     ("priors.nu.sigma", "sigma = 14.0", "sigma = 0.0"),
     ("priors.A_kr.scale", 'scale = "zba_depth / energy_max^0.5"', 'scale = "depth"'),
     ("priors.A_kr.scale", 'scale = "zba_depth / energy_max^0.5"', 'scale = "zba_depth //"'),
-    ("priors.A_kr.scale.sigma", 'scale = "zba_depth / energy_max^0.5"', 'scale = {sigma = "noise"}'),
+    (
+        "priors.A_kr.scale.sigma",
+        'scale = "zba_depth / energy_max^0.5"',
+        'scale = {sigma = "noise"}',
+    ),
     ("priors.A_kr", 'dist = "LogNormal"\nmedian = 0.2', 'dist = "Normal"\nmu = 0.2'),
     ("priors.A_kr.unit", 'unit = "e²/h K⁻¹"', "unit = 1"),
-    ("priors.nu.scale", 'dist = "Gamma"\nmu = 20.0\nsigma = 14.0', 'dist = "Beta"\nalpha = 2.0\nbeta = 2.0\nscale = "noise"'),
+    (
+        "priors.nu.scale",
+        'dist = "Gamma"\nmu = 20.0\nsigma = 14.0',
+        'dist = "Beta"\nalpha = 2.0\nbeta = 2.0\nscale = "noise"',
+    ),
     ("priors.G0.sigma", "mu = 1.0\nsigma = 2.0", "mu = 1.0\nsigma = 0"),
     ("priors.sigmas", "[priors.sigma]\n", "[priors.sigmas]\n"),
     ("prior", "[priors.A_kr]", "[prior.A_kr]"),
     ("priors.A_kr.on", 'on = "span"', 'on = "amplitude"'),
-    ("priors.sigma.on", 'dist = "HalfNormal"\nsigma = 3.0', 'on = "span"\ndist = "HalfNormal"\nsigma = 3.0'),
-    ("priors.H_c.on", 'dist = "LogUniform"\nlower = 0.3', 'on = "span"\ndist = "LogUniform"\nlower = 0.3'),
+    (
+        "priors.sigma.on",
+        'dist = "HalfNormal"\nsigma = 3.0',
+        'on = "span"\ndist = "HalfNormal"\nsigma = 3.0',
+    ),
+    (
+        "priors.H_c.on",
+        'dist = "LogUniform"\nlower = 0.3',
+        'on = "span"\ndist = "LogUniform"\nlower = 0.3',
+    ),
 ]
 
 
-@pytest.mark.parametrize(("key", "old", "new"), BAD, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(BAD)])
+@pytest.mark.parametrize(
+    ("key", "old", "new"), BAD, ids=[f"{k}-{i}" for i, (k, _, _) in enumerate(BAD)]
+)
 def test_bad_config_names_file_and_key(tmp_path, key, old, new):
     path = write(tmp_path, edited(old, new))
     with pytest.raises(ConfigError) as caught:
@@ -219,3 +239,38 @@ def test_scaled_prior_leaving_its_bounds_fails_when_resolved(tmp_path):
 def test_measurement_parameters_have_bounds_for_their_priors():
     assert MEASUREMENT_PARAMETERS["sigma"].lower == 0.0
     assert MEASUREMENT_PARAMETERS["G0"].lower == -math.inf
+
+
+@pytest.mark.parametrize("model", SHIPPED)
+def test_shipped_priors_cover_the_whole_physics_support(model):
+    config = load_config(model)
+    resolved = config.resolved_priors(SCALES)
+    for parameter in REGISTRY[model].parameters:
+        prior = config.priors[parameter.name]
+        if prior.on == "span":
+            continue
+        lower, upper = prior.distribution.support(resolved[parameter.name])
+        assert lower <= parameter.lower or np.isclose(lower, parameter.lower, rtol=1e-6), parameter
+        assert upper >= parameter.upper or np.isclose(upper, parameter.upper, rtol=1e-6), parameter
+
+
+@pytest.mark.parametrize("model", SHIPPED)
+def test_span_priors_are_on_an_amplitude_delta_g_is_proportional_to(model):
+    config = load_config(model)
+    amplitude = config.span_parameter
+    assert amplitude is not None
+    rng = np.random.default_rng(5)
+    V, T = np.array([0.0, 0.7, 2.0]), np.array([0.1, 1.0, 5.0])
+    for _ in range(5):
+        params = {p.name: _inside(p, rng) for p in REGISTRY[model].parameters}
+        base = delta_g(model, V, T, 0.0, **params)
+        doubled = delta_g(model, V, T, 0.0, **{**params, amplitude: 2 * params[amplitude]})
+        np.testing.assert_allclose(doubled, 2 * base, rtol=1e-10, atol=1e-12)
+
+
+def _inside(parameter, rng: np.random.Generator) -> float:
+    """A random value inside the parameter's bounds (unbounded sides: within a decade of 1)."""
+    low = parameter.lower if np.isfinite(parameter.lower) else -10.0
+    high = parameter.upper if np.isfinite(parameter.upper) else 10.0
+    low = max(low, 0.1) if parameter.positive else low
+    return float(rng.uniform(low, high))

@@ -21,7 +21,11 @@ def synthetic_table(noise: float, depth: float, seed: int) -> pd.DataFrame:
         V = np.linspace(-5.0, 5.0, 201)
         energy = np.maximum(np.abs(bias_energy_kelvin(V)), T)
         G = 100.0 + depth * np.sqrt(energy / bias_energy_kelvin(5.0)) + rng.normal(0, noise, V.size)
-        frames.append(pd.DataFrame({"sample": "s", "curve": f"T{T}", "V_mV": V, "T_K": T, "H_T": 0.0, "G_e2h": G}))
+        frames.append(
+            pd.DataFrame(
+                {"sample": "s", "curve": f"T{T}", "V_mV": V, "T_K": T, "H_T": 0.0, "G_e2h": G}
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -30,7 +34,10 @@ def synthetic_table(noise: float, depth: float, seed: int) -> pd.DataFrame:
     [
         ("zba_depth", [("zba_depth", 1.0)]),
         ("zba_depth / energy_max^0.5", [("zba_depth", 1.0), ("energy_max", -0.5)]),
-        (" g_median*noise ^ 2/bias_max^-1 ", [("g_median", 1.0), ("noise", 2.0), ("bias_max", 1.0)]),
+        (
+            " g_median*noise ^ 2/bias_max^-1 ",
+            [("g_median", 1.0), ("noise", 2.0), ("bias_max", 1.0)],
+        ),
     ],
 )
 def test_scale_expressions_parse(expression, factors):
