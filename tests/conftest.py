@@ -10,7 +10,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 if "base_compiledir" not in os.environ.get("PYTENSOR_FLAGS", ""):
-    _compiledir = os.path.join(tempfile.gettempdir(), f"bayes-zba-tests-{os.getuid()}")
+    # A fresh directory per test session: compiled models never leak between code versions.
+    _compiledir = tempfile.mkdtemp(prefix="bayes-zba-tests-")
     flags = os.environ.get("PYTENSOR_FLAGS", "")
     os.environ["PYTENSOR_FLAGS"] = ",".join(
         f for f in (flags, f"base_compiledir={_compiledir}") if f
