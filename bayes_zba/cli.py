@@ -16,8 +16,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+console = Console(soft_wrap=True)  # never break a printed path across lines
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _show_version(value: bool) -> None:

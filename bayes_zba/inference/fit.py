@@ -20,10 +20,17 @@ import xarray as xr
 
 from bayes_zba import __version__
 from bayes_zba.data.dataset import Dataset
+from bayes_zba.inference.compiled import structure_key
 from bayes_zba.inference.diagnostics import Diagnostics, diagnose
 from bayes_zba.inference.pointwise import Residuals, curve_log_likelihood, pointwise_log_likelihood
 from bayes_zba.inference.progress import progress_display
-from bayes_zba.inference.sampling import INITIALISATION, Sampler, SamplerRun, sample
+from bayes_zba.inference.sampling import (
+    INITIALISATION,
+    NUTPIE_ADAPTATION,
+    Sampler,
+    SamplerRun,
+    sample,
+)
 from bayes_zba.models import (
     MODEL_CONDUCTANCE,
     OBSERVED,
@@ -32,6 +39,7 @@ from bayes_zba.models import (
     curve_labels_and_index,
     data_scales,
     load_config,
+    model_structure,
     noise_scale,
     parse_config,
     select_fit_data,
@@ -129,6 +137,7 @@ def fit(
             draws=draws,
             tune=tune,
             progress=progress,
+            structure_key=structure_key(model_structure(data, config)),
             on_compiled=lambda: display.stage("sampling"),
             on_progress=display.sampling if progress else None,
         )
@@ -163,8 +172,11 @@ def _assemble(
 ) -> xr.DataTree:
     """DataTree with every group of the Fit contract from the sampler's raw output."""
     raw_posterior = run.tree["posterior"].to_dataset()
-    posterior = raw_posterior.drop_vars([MODEL_CONDUCTANCE, "point"])
     labels, curve_index = curve_labels_and_index(data)
+    # a reused compiled model reports the curve labels it was compiled with: relabel
+    posterior = raw_posterior.drop_vars([MODEL_CONDUCTANCE, "point"])
+    if "curve" in posterior.dims:
+        posterior = posterior.assign_coords(curve=labels)
     draws = _flatten_draws(raw_posterior, data, config, len(labels))
     observed = data.table["G_e2h"].to_numpy(float)
     point_sigma = data.table["sigma_e2h"].to_numpy(float) if data.has_sigma else 0.0
@@ -295,8 +307,10 @@ def _provenance(
         "drift_used": uses_drift(config, n_curves),
         **settings,
         "initialisation": INITIALISATION,
+        "adaptation": NUTPIE_ADAPTATION if settings["sampler"] == "nutpie" else "diag",
         "timings": run.timings,
         "gradient_evaluations": run.gradient_evaluations,
+        "compiled_model_reused": run.reused_compiled_model,
         "versions": {
             "python": platform.python_version(),
             **{name: version(name) for name in VERSIONED_PACKAGES},

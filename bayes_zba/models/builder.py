@@ -19,13 +19,16 @@ from bayes_zba.physics.mechanisms import get_mechanism
 
 #: Name of the observed variable (log_likelihood, observed_data, posterior_predictive).
 OBSERVED = "G_obs"
-#: Deterministic G0 + b2 V² + ΔG per point (no curve offset, no noise). Not stored while
-#: sampling; computed afterwards for the curve-marginal likelihood and held-out curves.
+#: Deterministic G0 + b2 V² + ΔG per point (no curve offset, no noise): traced while sampling
+#: for the likelihoods and predictive draws, then left out of the Fit's posterior.
 MODEL_CONDUCTANCE = "G_model"
 #: Names of the pm.Data inputs (the Fit's constant_data uses the contract names instead,
 #: since "T_K" is also a parameter of the 2ck model).
 DATA_NAMES = {"V_mV": "bias_mV", "T_K": "temperature_K", "H_T": "field_T"}
 POINT_SIGMA = "sigma_point"
+#: pm.Data of the observations, and prefix of data-scaled prior arguments held as pm.Data.
+OBSERVED_DATA = "G_data"
+PRIOR_DATA_PREFIX = "prior_"
 #: Suffix of the free variable that carries a span prior (e.g. "A_kr_span", e²/h).
 SPAN_SUFFIX = "_span"
 CURVE_INDEX = "curve_index"
@@ -81,31 +84,47 @@ def build_model(dataset: Dataset, model_name: str, config: ModelConfig | None = 
 def _add_likelihood(
     data: Dataset, config: ModelConfig, scales: DataScales, curve_index: np.ndarray
 ) -> None:
-    """Priors, mean and likelihood, inside the model context."""
-    table = data.table
+    """Data, priors, ΔG of the mechanism and the measurement model, inside the model context."""
     priors = config.resolved_priors(scales)
     inputs = {
-        name: pm.Data(DATA_NAMES[name], table[name].to_numpy(float), dims="point")
+        name: pm.Data(DATA_NAMES[name], data.table[name].to_numpy(float), dims="point")
         for name in DATA_NAMES
     }
     mechanism = get_mechanism(config.model)
-    params = _mechanism_parameters(config, priors, span_reference(table))
+    params = _mechanism_parameters(config, priors, span_reference(data.table))
     delta_g = mechanism.delta_g(inputs["V_mV"], inputs["T_K"], inputs["H_T"], params, pt)
-    mean = _prior(config, "G0", priors) + delta_g
+    add_measurement(data, config, priors, curve_index, inputs, delta_g)
+
+
+def add_measurement(
+    data: Dataset,
+    config: ModelConfig,
+    priors: dict[str, dict[str, float]],
+    curve_index: np.ndarray,
+    inputs: dict[str, Any],
+    signal: Any,
+    baseline: Any = None,
+) -> None:
+    """physics.md §1 around `signal` (ΔG): G0 [+ b2 V²] as G_model, curve offsets, noise, G_obs.
+
+    `priors` are config.resolved_priors(...); `inputs` the pm.Data of V_mV, T_K, H_T;
+    `baseline` replaces the single G0 (e.g. one G0 per sample of a combined fit).
+    """
+    mean = (config_prior(config, "G0", priors) if baseline is None else baseline) + signal
     if config.measurement.background_b2:
-        mean = mean + _prior(config, "b2", priors) * inputs["V_mV"] ** 2
+        mean = mean + config_prior(config, "b2", priors) * inputs["V_mV"] ** 2
     mean = pm.Deterministic(MODEL_CONDUCTANCE, mean, dims="point")
     if uses_drift(config, len(np.unique(curve_index))):
-        tau = _prior(config, "tau_curve", priors)
+        tau = config_prior(config, "tau_curve", priors)
         offsets = pm.ZeroSumNormal("curve_offset", sigma=tau, dims="curve")
         mean = mean + offsets[pm.Data(CURVE_INDEX, curve_index, dims="point")]
-    sigma = _prior(config, "sigma", priors)
+    sigma = config_prior(config, "sigma", priors)
     if data.has_sigma:
-        point_sigma = pm.Data(POINT_SIGMA, table["sigma_e2h"].to_numpy(float), dims="point")
+        point_sigma = pm.Data(POINT_SIGMA, data.table["sigma_e2h"].to_numpy(float), dims="point")
         sigma = noise_scale(sigma, point_sigma, pt)
-    observed = table["G_e2h"].to_numpy(float)
+    observed = pm.Data(OBSERVED_DATA, data.table["G_e2h"].to_numpy(float), dims="point")
     if config.measurement.noise == "studentt":
-        nu = _prior(config, "nu", priors)
+        nu = config_prior(config, "nu", priors)
         pm.StudentT(OBSERVED, nu=nu, mu=mean, sigma=sigma, observed=observed, dims="point")
     else:
         pm.Normal(OBSERVED, mu=mean, sigma=sigma, observed=observed, dims="point")
@@ -131,22 +150,59 @@ def _mechanism_parameters(
     mechanism = get_mechanism(config.model)
     amplitude = config.span_parameter
     params = {
-        name: _prior(config, name, resolved)
+        name: config_prior(config, name, resolved)
         for name in mechanism.parameter_names
         if name != amplitude
     }
     if amplitude is not None:
         unit = {**params, amplitude: 1.0}
-        points = [pt.as_tensor_variable(reference[n]) for n in ("V_mV", "T_K", "H_T")]
+        points = [pm.Data(f"span_reference_{n}", reference[n]) for n in ("V_mV", "T_K", "H_T")]
         unit_delta_g = mechanism.delta_g(*points, unit, pt)
-        span = _prior(config, amplitude, resolved, name=f"{amplitude}{SPAN_SUFFIX}")
+        span = config_prior(config, amplitude, resolved, name=f"{amplitude}{SPAN_SUFFIX}")
         params[amplitude] = pm.Deterministic(amplitude, span / (unit_delta_g[1] - unit_delta_g[0]))
     return {name: params[name] for name in mechanism.parameter_names}
 
 
-def _prior(
+def config_prior(
     config: ModelConfig, parameter: str, resolved: dict[str, dict[str, float]], name: str = ""
 ) -> Any:
-    """The free variable (named `name`, default the parameter) with the configured prior."""
-    spec = config.priors[parameter]
-    return DISTRIBUTIONS[spec.dist].make(name or parameter, resolved[parameter])
+    """The free variable (named `name`, default the parameter) with its configured prior.
+
+    Data-scaled arguments enter as pm.Data, so a compiled model serves other data as well.
+    """
+    distribution = DISTRIBUTIONS[config.priors[parameter].dist]
+    args = {
+        argument: pm.Data(f"{PRIOR_DATA_PREFIX}{parameter}_{argument}", value)
+        if is_shared_argument(config, parameter, argument)
+        else value
+        for argument, value in resolved[parameter].items()
+    }
+    return distribution.make(name or parameter, args)
+
+
+def is_shared_argument(config: ModelConfig, parameter: str, argument: str) -> bool:
+    """Whether a prior argument is a pm.Data (data-scaled and allowed to be symbolic)."""
+    prior = config.priors[parameter]
+    return argument in prior.scale and DISTRIBUTIONS[prior.dist].symbolic
+
+
+def model_structure(data: Dataset, config: ModelConfig) -> dict[str, Any]:
+    """What fixes the graph of build_model(data, config.model, config) besides its pm.Data.
+
+    Two fits with equal structures can share one compiled model (values of the points, the
+    observations and the data-scaled prior arguments are swapped in). `data` is selected.
+    """
+    resolved = config.resolved_priors(data_scales(data.table))
+    constants = {
+        name: {a: v for a, v in args.items() if not is_shared_argument(config, name, a)}
+        for name, args in resolved.items()
+    }
+    return {
+        "model": config.model,
+        "config": config.text,
+        "measurement": config.measurement.as_dict(),
+        "prior_constants": constants,
+        "has_sigma": data.has_sigma,
+        "n_points": len(data.table),
+        "n_curves": int(data.table["curve"].nunique()),
+    }

@@ -26,6 +26,7 @@ class Distribution:
     positive: tuple[str, ...]  # arguments that must be > 0 (after scaling)
     support: Callable[[Arguments], tuple[float, float]]
     make: Callable[[str, Arguments], pt.TensorVariable]
+    symbolic: bool = True  # arguments may be tensors (LogUniform's transform needs numbers)
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -102,7 +103,7 @@ DISTRIBUTIONS: dict[str, Distribution] = {
             ("median",),
             ("median", "sigma"),
             _half_line,
-            lambda name, a: pm.LogNormal(name, mu=log(a["median"]), sigma=a["sigma"]),
+            lambda name, a: pm.LogNormal(name, mu=pt.log(a["median"]), sigma=a["sigma"]),
         ),
         Distribution(
             "Gamma",
@@ -130,6 +131,7 @@ DISTRIBUTIONS: dict[str, Distribution] = {
             ("lower", "upper"),
             _between_bounds,
             _log_uniform,
+            symbolic=False,
         ),
         Distribution(
             "TruncatedNormal",
