@@ -75,6 +75,7 @@ def sample(
     draws: int,
     tune: int,
     progress: bool,
+    target_accept: float = 0.8,
     structure_key: str | None = None,
     on_compiled: Callable[[], None] = lambda: None,
     on_progress: ChainProgress | None = None,
@@ -88,7 +89,7 @@ def sample(
         raise ValueError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
     if sampler == "pymc":
         on_compiled()
-        return _sample_pymc(model, seed, chains, draws, tune, progress)
+        return _sample_pymc(model, seed, chains, draws, tune, progress, target_accept)
     start = time.perf_counter()
     with compiled_model(model, structure_key, traced_names(model)) as (compiled, reused):
         compile_s = time.perf_counter() - start
@@ -102,6 +103,7 @@ def sample(
             seed=seed,
             save_warmup=True,
             adaptation=NUTPIE_ADAPTATION,
+            target_accept=target_accept,
             progress_bar=progress and on_progress is None,
             progress_callback=_nutpie_callback(on_progress) if on_progress else None,
         )
@@ -126,7 +128,13 @@ def _nutpie_callback(on_progress: ChainProgress) -> Callable[[list[Any]], None]:
 
 
 def _sample_pymc(
-    model: pm.Model, seed: int, chains: int, draws: int, tune: int, progress: bool
+    model: pm.Model,
+    seed: int,
+    chains: int,
+    draws: int,
+    tune: int,
+    progress: bool,
+    target_accept: float,
 ) -> SamplerRun:
     start = time.perf_counter()
     with model:
@@ -137,6 +145,7 @@ def _sample_pymc(
             cores=min(chains, os.cpu_count() or 1),
             random_seed=seed,
             nuts_sampler="pymc",
+            target_accept=target_accept,
             progressbar=progress,
             var_names=traced_names(model),
             compute_convergence_checks=False,

@@ -33,7 +33,10 @@ PRIOR_TEXT_KEYS = ("unit", "why")
 #: What a prior is placed on: the parameter's value, or the ZBA span it produces (a
 #: parameter ΔG is proportional to; builder.py samples the span, physics.md §1 otherwise).
 PRIOR_TARGETS = ("value", "span")
-TOP_LEVEL_KEYS = ("model", "description", "measurement", "priors")
+TOP_LEVEL_KEYS = ("model", "description", "measurement", "sampler", "priors")
+#: NUTS target acceptance rate when a config has no [sampler] table (PyMC's and nutpie's).
+DEFAULT_TARGET_ACCEPT = 0.8
+SAMPLER_KEYS = ("target_accept", "why")
 
 
 class ConfigError(ValueError):
@@ -101,6 +104,7 @@ class ModelConfig:
     source: str
     description: str = ""
     overrides: Mapping[str, Any] = field(default_factory=dict)  # changed after parsing
+    target_accept: float = DEFAULT_TARGET_ACCEPT  # NUTS step-size target ([sampler])
 
     @property
     def span_parameter(self) -> str | None:
@@ -181,7 +185,22 @@ def parse_config(document: Mapping[str, Any], *, text: str, source: str) -> Mode
         text=text,
         source=source,
         description=_typed(source, "description", document.get("description", ""), str),
+        target_accept=_target_accept(
+            source, _typed(source, "sampler", document.get("sampler", {}), dict)
+        ),
     )
+
+
+def _target_accept(source: str, table: Mapping[str, Any]) -> float:
+    """[sampler] target_accept: NUTS adapts its step size to this mean acceptance rate."""
+    _reject_unknown(source, "sampler.", table, SAMPLER_KEYS)
+    key = "sampler.target_accept"
+    value = float(
+        _typed(source, key, table.get("target_accept", DEFAULT_TARGET_ACCEPT), (int, float))
+    )
+    if not 0.5 <= value < 1.0:
+        raise ConfigError(source, key, f"must be in [0.5, 1) (got {value:g})")
+    return value
 
 
 def _reject_unknown(source: str, prefix: str, table: Mapping[str, Any], known: tuple) -> None:

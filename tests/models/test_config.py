@@ -126,6 +126,12 @@ def test_good_file_parses_options_and_scaled_priors(tmp_path):
     assert config.span_parameter == "A_kr"
 
 
+def test_sampler_table_sets_target_accept(tmp_path):
+    assert load_config(write(tmp_path, GOOD)).target_accept == 0.8
+    table = '[sampler]\ntarget_accept = 0.9\nwhy = "curved ridge"\n\n[priors.A_kr]'
+    assert load_config(write(tmp_path, edited("[priors.A_kr]", table))).target_accept == 0.9
+
+
 def test_with_measurement_overrides_and_records(tmp_path):
     config = load_config(write(tmp_path, GOOD)).with_measurement(vmax_mV=1.0)
     assert config.measurement.vmax_mV == 1.0
@@ -172,6 +178,13 @@ BAD = [
     ("priors.G0.sigma", "mu = 1.0\nsigma = 2.0", "mu = 1.0\nsigma = 0"),
     ("priors.sigmas", "[priors.sigma]\n", "[priors.sigmas]\n"),
     ("prior", "[priors.A_kr]", "[prior.A_kr]"),
+    ("sampler.target_accept", "[priors.A_kr]", "[sampler]\ntarget_accept = 1.0\n\n[priors.A_kr]"),
+    (
+        "sampler.target_accept",
+        "[priors.A_kr]",
+        '[sampler]\ntarget_accept = "high"\n\n[priors.A_kr]',
+    ),
+    ("sampler.step", "[priors.A_kr]", "[sampler]\nstep = 0.1\n\n[priors.A_kr]"),
     ("priors.A_kr.on", 'on = "span"', 'on = "amplitude"'),
     (
         "priors.sigma.on",
