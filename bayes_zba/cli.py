@@ -430,6 +430,15 @@ def compare_command(
         float | None, typer.Option("--vmax", help="Bias window |V| <= VMAX mV for every model.")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed of every fit.")] = 0,
+    max_refits: Annotated[
+        int,
+        typer.Option(
+            "--max-refits",
+            min=0,
+            help="Exact refits per model for curves whose PSIS k̂ is too high (0: none; "
+            "those curves are then reported and the verdict says so).",
+        ),
+    ] = 10,
 ) -> None:
     """Fit every model, rank them by leave-one-curve-out CV, write ranking.json and reports."""
     from bayes_zba.workflow import run_comparison
@@ -444,6 +453,7 @@ def compare_command(
         sample=sample,
         vmax=vmax,
         seed=seed,
+        max_refits=max_refits,
     )
 
 

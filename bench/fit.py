@@ -1,8 +1,9 @@
 """Benchmark of single fits on the shipped 1,500-point examples data/<model>.csv.
 
 Per model: compile time cold (empty compile cache) and warm (cache of the cold run), nutpie
-sampling time, min bulk ESS/s, gradient evaluations, peak memory, and the same fit with PyMC's
-own NUTS for the ratio. Each measurement runs in its own process; writes bench/results/fit.json.
+sampling time, min bulk ESS/s, gradient evaluations, peak memory, whether the 90 % intervals
+cover the simulated truth, and the same fit with PyMC's own NUTS for the ratio. Each
+measurement runs in its own process; results merge into bench/results/fit.json per model.
 Usage: python bench/fit.py [--models 2ck,kr2] [--draws N] [--pymc-draws N]
 """
 
@@ -66,7 +67,20 @@ def worker(model: str, sampler: str, draws: int, compile_only: bool) -> dict:
         "gradient_evaluations": provenance["gradient_evaluations"],
         "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "warnings": diagnostics.warnings,
+        "truth_in_90_percent_interval": truth_coverage(result, dataset),
     }
+
+
+def truth_coverage(result, dataset) -> dict[str, bool]:
+    """Per mechanism parameter: is the simulated truth inside the central 90 % interval?"""
+    import numpy as np
+
+    posterior = result.tree["posterior"]
+    coverage = {}
+    for name, value in dataset.attrs["simulation"]["params"].items():
+        low, high = np.quantile(posterior[name].values, [0.05, 0.95])
+        coverage[name] = bool(low <= value <= high)
+    return coverage
 
 
 def measure(
@@ -118,20 +132,21 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, args.sampler, args.draws, args.compile_only)))
         return
-    load_before = os.getloadavg()
-    results = {m: bench_model(m, args.draws, args.pymc_draws) for m in args.models.split(",")}
     RESULT.parent.mkdir(parents=True, exist_ok=True)
-    record = {
-        "models": results,
-        "targets": TARGETS,
-        "machine": {
+    record = json.loads(RESULT.read_text()) if RESULT.exists() else {"models": {}}
+    record["targets"] = TARGETS
+    for model in args.models.split(","):
+        load_before = os.getloadavg()
+        measured = bench_model(model, args.draws, args.pymc_draws)
+        measured["machine"] = {
             "cpus": os.cpu_count(),
             "load_average_before": load_before,
             "load_average_after": os.getloadavg(),
             "python": platform.python_version(),
-        },
-    }
-    RESULT.write_text(json.dumps(record, indent=2) + "\n")
+            "date": time.strftime("%Y-%m-%d %H:%M"),
+        }
+        record["models"][model] = measured  # other models keep their earlier measurement
+        RESULT.write_text(json.dumps(record, indent=2) + "\n")
     print(f"wrote {RESULT}")
 
 

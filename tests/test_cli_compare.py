@@ -53,6 +53,8 @@ def test_compare_passes_its_options_to_the_workflow(tmp_path, monkeypatch):
             "5",
             "--config-dir",
             "cfg",
+            "--max-refits",
+            "2",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -61,3 +63,4 @@ def test_compare_passes_its_options_to_the_workflow(tmp_path, monkeypatch):
     assert kwargs["models"] == ("2ck", "wam")
     assert kwargs["vmax"] == 3.0 and kwargs["sample"] == "s1" and kwargs["seed"] == 5
     assert kwargs["config_dir"] == Path("cfg") and kwargs["out_dir"] == tmp_path
+    assert kwargs["max_refits"] == 2

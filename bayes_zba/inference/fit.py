@@ -144,12 +144,12 @@ def fit(
         )
         display.stage("log-likelihoods, log-prior, predictive draws")
         start = time.perf_counter()
-        tree = _assemble(model, data, config, run, np.random.default_rng(predictive_seed))
+        tree = assemble_tree(model, data, config, run, np.random.default_rng(predictive_seed))
         run.timings.update(build_s=build_s, postprocess_s=time.perf_counter() - start)
     diagnostics = diagnose(tree["posterior"].to_dataset(), tree["sample_stats"].to_dataset())
     tree.attrs["diagnostics"] = diagnostics.to_json()
     tree.attrs["provenance"] = json.dumps(
-        _provenance(
+        fit_provenance(
             dataset,
             data,
             config,
@@ -168,7 +168,7 @@ def fit(
     return Fit(tree)
 
 
-def _assemble(
+def assemble_tree(
     model: pm.Model, data: Dataset, config: ModelConfig, run: SamplerRun, rng: np.random.Generator
 ) -> xr.DataTree:
     """DataTree with every group of the Fit contract from the sampler's raw output."""
@@ -277,7 +277,7 @@ def _constant_data(data: Dataset, labels: np.ndarray, curve_index: np.ndarray) -
     return xr.Dataset(variables, coords={"point": np.arange(len(table)), "curve": labels})
 
 
-def _provenance(
+def fit_provenance(
     dataset: Dataset, data: Dataset, config: ModelConfig, run: SamplerRun, **settings: Any
 ) -> dict[str, Any]:
     scales = data_scales(data.table)

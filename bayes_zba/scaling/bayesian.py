@@ -14,18 +14,15 @@ import pytensor.tensor as pt
 
 from bayes_zba.data import Dataset, dataset_from_frame
 from bayes_zba.models import (
-    MODEL_CONDUCTANCE,
-    OBSERVED,
     ModelConfig,
     PriorSpec,
+    add_measurement,
     curve_labels_and_index,
     data_scales,
     load_config,
-    noise_scale,
     select_fit_data,
-    uses_drift,
 )
-from bayes_zba.models.builder import CURVE_INDEX, DATA_NAMES, POINT_SIGMA
+from bayes_zba.models.builder import DATA_NAMES
 from bayes_zba.models.priors import DISTRIBUTIONS
 from bayes_zba.models.scales import DataScales
 from bayes_zba.scaling.classical import WINDOW_SQRT_V, window_line
@@ -213,46 +210,8 @@ def build_scaling_model(
     return model
 
 
-def add_measurement(
-    data: Dataset,
-    config: ModelConfig,
-    priors: dict,
-    curve_index: np.ndarray,
-    inputs: dict[str, Any],
-    signal: Any,
-    baseline: Any = None,
-) -> None:
-    """physics.md §1 around `signal`: G0 [+ b2 V²] as G_model, curve offsets, noise, G_obs.
-
-    `baseline` replaces the single G0 (e.g. one G0 per sample of a combined fit).
-    """
-    G0 = _config_prior(config, "G0", priors) if baseline is None else baseline
-    mean = G0 + signal
-    if config.measurement.background_b2:
-        mean = mean + _config_prior(config, "b2", priors) * inputs["V_mV"] ** 2
-    mean = pm.Deterministic(MODEL_CONDUCTANCE, mean, dims="point")
-    if uses_drift(config, len(np.unique(curve_index))):
-        tau = _config_prior(config, "tau_curve", priors)
-        offsets = pm.ZeroSumNormal("curve_offset", sigma=tau, dims="curve")
-        mean = mean + offsets[pm.Data(CURVE_INDEX, curve_index, dims="point")]
-    sigma = _config_prior(config, "sigma", priors)
-    if data.has_sigma:
-        point_sigma = pm.Data(POINT_SIGMA, data.table["sigma_e2h"].to_numpy(float), dims="point")
-        sigma = noise_scale(sigma, point_sigma, pt)
-    observed = data.table["G_e2h"].to_numpy(float)
-    if config.measurement.noise == "studentt":
-        nu = _config_prior(config, "nu", priors)
-        pm.StudentT(OBSERVED, nu=nu, mu=mean, sigma=sigma, observed=observed, dims="point")
-    else:
-        pm.Normal(OBSERVED, mu=mean, sigma=sigma, observed=observed, dims="point")
-
-
 def _scaling_resolved(scales: DataScales) -> dict[str, dict[str, float]]:
     return {name: spec.resolved(scales) for name, spec in SCALING_PRIORS.items()}
-
-
-def _config_prior(config: ModelConfig, name: str, resolved: dict) -> Any:
-    return DISTRIBUTIONS[config.priors[name].dist].make(name, resolved[name])
 
 
 def _scaling_prior(name: str, resolved: dict) -> Any:

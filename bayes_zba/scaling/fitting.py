@@ -15,7 +15,7 @@ import pymc as pm
 from bayes_zba.data import Dataset
 from bayes_zba.inference import Fit, FitWarning
 from bayes_zba.inference.diagnostics import diagnose
-from bayes_zba.inference.fit import _assemble, _provenance
+from bayes_zba.inference.fit import assemble_tree, fit_provenance
 from bayes_zba.inference.sampling import Sampler, sample
 from bayes_zba.models import ModelConfig, PriorSpec, load_config
 from bayes_zba.scaling.bayesian import (
@@ -80,10 +80,10 @@ def fit_built_model(
         tune=settings.tune,
         progress=settings.progress,
     )
-    tree = _assemble(model, data, config, run, np.random.default_rng(predictive_seed))
+    tree = assemble_tree(model, data, config, run, np.random.default_rng(predictive_seed))
     diagnostics = diagnose(tree["posterior"].to_dataset(), tree["sample_stats"].to_dataset())
     tree.attrs["diagnostics"] = diagnostics.to_json()
-    provenance = _provenance(
+    provenance = fit_provenance(
         dataset,
         data,
         config,

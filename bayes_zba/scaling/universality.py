@@ -21,6 +21,7 @@ from bayes_zba.inference import Fit
 from bayes_zba.models import (
     DataScales,
     ModelConfig,
+    add_measurement,
     curve_labels_and_index,
     data_scales,
     load_config,
@@ -30,7 +31,6 @@ from bayes_zba.scaling.bayesian import (
     MEASUREMENT_REFERENCE,
     SCALING_PRIORS,
     ScalingModelSpec,
-    add_measurement,
     reference_temperature,
     scaling_fit_data,
     window_weights,

@@ -9,13 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bayes_zba.compare import rank
+from bayes_zba.compare import DEFAULT_MAX_REFITS, rank
 from bayes_zba.compare.ranking import SAMPLING_FIELDS, save_ranking
 from bayes_zba.data import load_dataset
 from bayes_zba.inference import Fit, fit, load_fit, save_fit
 from bayes_zba.models import ModelConfig, load_config
 from bayes_zba.models.config import parse_config
 from bayes_zba.parallel import function_name, run_tasks, spec_hash
+from bayes_zba.workflow import FitPlan, heldout_refit
 
 
 @dataclass(frozen=True)
@@ -118,22 +119,46 @@ def fit_task(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def rank_spec(
-    task_id: str, fit_specs: dict[str, dict[str, Any]], ranking_path: Path
+    task_id: str,
+    fit_specs: dict[str, dict[str, Any]],
+    ranking_path: Path,
+    max_refits: int = DEFAULT_MAX_REFITS,
 ) -> dict[str, Any]:
-    """Spec of rank_task over the fits that `fit_specs` (model -> fit spec) produce."""
+    """Spec of rank_task over the fits that `fit_specs` (model -> fit spec) produce.
+
+    Curves whose PSIS k̂ is too high are refitted exactly as the fit specs say (at most
+    `max_refits` per model), like `bayes-zba compare` does, into <ranking dir>/heldout.
+    """
     return {
         "task_id": task_id,
         "kind": "rank",
-        "fits": {model: spec["fit_path"] for model, spec in fit_specs.items()},
+        "fit_specs": fit_specs,
         "fit_hashes": {
             model: spec_hash(spec, function_name(fit_task)) for model, spec in fit_specs.items()
         },
         "ranking_path": str(ranking_path),
+        "max_refits": max_refits,
     }
 
 
 def rank_task(spec: dict[str, Any]) -> dict[str, Any]:
-    """Rank the saved fits of spec["fits"]; save and return ranking.json content."""
-    ranking = rank({model: load_fit(Path(path)) for model, path in spec["fits"].items()})
+    """Rank the saved fits of spec["fit_specs"] (with exact curve refits); save ranking.json."""
+    fit_specs = spec["fit_specs"]
+    fits = {model: load_fit(Path(s["fit_path"])) for model, s in fit_specs.items()}
+    ranking_path = Path(spec["ranking_path"])
+    heldout_dir = ranking_path.parent / "heldout" / ranking_path.stem
+
+    def refit(model: str, labels: Sequence[str]) -> Any:
+        settings = fit_specs[model]
+        plan = FitPlan(
+            seed=settings["seed"],
+            options={key: settings[key] for key in ("chains", "draws", "tune")},
+            progress=False,
+        )
+        data = load_dataset(settings["data"])
+        configs = {model: config_of_spec(settings)}
+        return heldout_refit(data, configs, heldout_dir, plan)(model, labels)
+
+    ranking = rank(fits, refit=refit, max_refits=spec["max_refits"])
     save_ranking(ranking, spec["ranking_path"])
     return ranking.to_json()
