@@ -26,6 +26,10 @@ MODEL_CONDUCTANCE = "G_model"
 #: since "T_K" is also a parameter of the 2ck model).
 DATA_NAMES = {"V_mV": "bias_mV", "T_K": "temperature_K", "H_T": "field_T"}
 POINT_SIGMA = "sigma_point"
+#: pm.Data of the distinct (|V|, T, H) where ΔG is evaluated, and each point's row among them.
+CONDITION_PREFIX = "distinct_"
+CONDITION_INDEX = "condition_index"
+BIAS_DECIMALS = 12
 #: pm.Data of the observations, and prefix of data-scaled prior arguments held as pm.Data.
 OBSERVED_DATA = "G_data"
 PRIOR_DATA_PREFIX = "prior_"
@@ -92,8 +96,29 @@ def _add_likelihood(
     }
     mechanism = get_mechanism(config.model)
     params = _mechanism_parameters(config, priors, span_reference(data.table))
-    delta_g = mechanism.delta_g(inputs["V_mV"], inputs["T_K"], inputs["H_T"], params, pt)
+    conditions, condition_index = distinct_conditions(data.table)
+    distinct = [
+        pm.Data(f"{CONDITION_PREFIX}{DATA_NAMES[name]}", conditions[:, column])
+        for column, name in enumerate(DATA_NAMES)
+    ]
+    delta_g = mechanism.delta_g(*distinct, params, pt)[pm.Data(CONDITION_INDEX, condition_index)]
     add_measurement(data, config, priors, curve_index, inputs, delta_g)
+
+
+def distinct_conditions(table: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (|V|, T, H) rows of the points and each point's row among them.
+
+    ΔG is even in V for every mechanism (tests/physics/test_mechanisms.py checks it), so a
+    symmetric sweep needs ΔG at half its biases: the model evaluates the mechanism there and
+    gathers per point. |V| is rounded to 1e-12 mV first, so that ±V of a linspace sweep that
+    differ in the last bits count as one bias.
+    """
+    columns = [
+        np.round(np.abs(table["V_mV"].to_numpy(float)), BIAS_DECIMALS),
+        *(table[n].to_numpy(float) for n in ("T_K", "H_T")),
+    ]
+    conditions, index = np.unique(np.column_stack(columns), axis=0, return_inverse=True)
+    return conditions, index.reshape(-1)
 
 
 def add_measurement(
@@ -204,5 +229,6 @@ def model_structure(data: Dataset, config: ModelConfig) -> dict[str, Any]:
         "prior_constants": constants,
         "has_sigma": data.has_sigma,
         "n_points": len(data.table),
+        "n_conditions": len(distinct_conditions(data.table)[0]),
         "n_curves": int(data.table["curve"].nunique()),
     }

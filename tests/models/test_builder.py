@@ -9,6 +9,7 @@ from scipy import stats
 
 from bayes_zba.data import dataset_from_frame
 from bayes_zba.models import ConfigError, build_model, load_config
+from bayes_zba.models.builder import distinct_conditions
 from bayes_zba.physics import delta_g
 from bayes_zba.simulate import DESIGN_PRESETS, simulate, typical_parameters
 
@@ -85,6 +86,16 @@ def test_per_point_sigma_is_a_floor_and_the_mean_is_g0_plus_delta_g(dataset):
     scale = np.sqrt(0.3**2 + values["sigma"] ** 2)
     expected = stats.norm.logpdf(table["G_e2h"], mean + values["curve_offset"][curve_index], scale)
     np.testing.assert_allclose(loglik, expected, rtol=1e-8)
+
+
+def test_delta_g_is_evaluated_once_per_distinct_abs_bias_temperature_and_field(dataset):
+    table = dataset.table.sample(frac=1.0, random_state=0)  # any point order
+    conditions, index = distinct_conditions(table)
+    n_curves = table["curve"].nunique()
+    assert len(conditions) == n_curves * 26  # 51 symmetric biases including 0 -> 26 |V|
+    np.testing.assert_allclose(conditions[index, 0], np.abs(table["V_mV"]), rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(conditions[index, 1], table["T_K"])
+    np.testing.assert_array_equal(conditions[index, 2], table["H_T"])
 
 
 def test_span_prior_amplitude_is_span_over_unit_span(dataset):
