@@ -47,7 +47,7 @@ class FitPlan:
             _STDERR.print(message, markup=False, highlight=False)
 
 
-_STDERR = Console(stderr=True)
+_STDERR = Console(stderr=True, soft_wrap=True)
 
 
 def run_comparison(
