@@ -107,6 +107,7 @@ from test_parallel import compile_probe
 
 if __name__ == "__main__":
     with open_client(n_workers=2, compile_root=Path(sys.argv[1])) as client:
+        client.wait_for_workers(2, timeout=120)  # a loaded machine starts them one by one
         environments = list(client.run(worker_environment).values())
         compiled = list(client.run(compile_probe).values())
     print(json.dumps({"environments": environments, "compiled": compiled}))
