@@ -2,8 +2,9 @@
 its data (pm.Data values) into the cached model instead of compiling again.
 
 Across processes, PyTensor's numba cache (compile_cache.py) keeps the compiled graph functions;
-nutpie's C-callable wrappers are rebuilt once per process. Refits in curve-CV and studies hit
-this cache.
+nutpie's C-callable wrappers are rebuilt once per process. The key includes the number of
+points, so a curve-CV refit (one curve fewer) compiles anew; repeated fits of one design
+(studies, reruns in one process) hit this cache.
 """
 
 import hashlib

@@ -16,6 +16,7 @@ import pymc as pm
 import xarray as xr
 
 from bayes_zba.inference.compiled import compiled_model
+from bayes_zba.models.config import DEFAULT_TARGET_ACCEPT
 
 Sampler = Literal["nutpie", "pymc"]
 SAMPLERS = ("nutpie", "pymc")
@@ -75,7 +76,7 @@ def sample(
     draws: int,
     tune: int,
     progress: bool,
-    target_accept: float = 0.8,
+    target_accept: float = DEFAULT_TARGET_ACCEPT,
     structure_key: str | None = None,
     on_compiled: Callable[[], None] = lambda: None,
     on_progress: ChainProgress | None = None,

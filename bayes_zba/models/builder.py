@@ -29,6 +29,7 @@ POINT_SIGMA = "sigma_point"
 #: pm.Data of the distinct (|V|, T, H) where ΔG is evaluated, and each point's row among them.
 CONDITION_PREFIX = "distinct_"
 CONDITION_INDEX = "condition_index"
+#: Decimals (of mV) |V| is rounded to before ±V of a sweep are merged.
 BIAS_DECIMALS = 12
 #: pm.Data of the observations, and prefix of data-scaled prior arguments held as pm.Data.
 OBSERVED_DATA = "G_data"
