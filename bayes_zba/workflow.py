@@ -4,7 +4,6 @@ Resumable: each fit (and each curve-CV refit) is saved under out_dir/fits/<sampl
 it ends and reused while its data, config text, seed and sampler settings are unchanged.
 """
 
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +13,8 @@ import xarray as xr
 from rich.console import Console
 
 from bayes_zba.compare import DEFAULT_MAX_REFITS, Ranking, rank, save_ranking
-from bayes_zba.data import Dataset, DataWarning, dataset_from_frame, load_dataset
-from bayes_zba.inference import Fit, fit, heldout_curve_log_likelihood, load_fit, save_fit
+from bayes_zba.data import Dataset, load_dataset
+from bayes_zba.inference import CURVE_LIKELIHOOD, Fit, fit, load_fit, save_fit
 from bayes_zba.models import ModelConfig, load_config
 from bayes_zba.report.publish import safe_stem
 from bayes_zba.report.ranking_report import write_ranking_report
@@ -125,28 +124,52 @@ def write_sample_report(
     return [ranking_path, *report.values()]
 
 
-def current_fit(data: Dataset, model: str, config: ModelConfig, path: Path, plan: FitPlan) -> Fit:
+def current_fit(
+    data: Dataset,
+    model: str,
+    config: ModelConfig,
+    path: Path,
+    plan: FitPlan,
+    heldout_curves: Sequence[str] = (),
+) -> Fit:
     """The saved fit at `path` if it is current for these inputs, else a new one (saved)."""
     label = f"[{data.sample_names()[0]}] {model} ({path.stem})"
+    heldout = [str(curve) for curve in heldout_curves]
     if path.exists():
         saved = load_fit(path)
-        if is_current(saved, data, config, plan):
+        if is_current(saved, data, config, plan, heldout):
             plan.announce(f"{label}: reusing {path}")
             return saved
     plan.announce(f"{label}: fitting")
-    result = fit(data, model, config, seed=plan.seed, progress=plan.progress, **plan.options)
+    result = fit(
+        data,
+        model,
+        config,
+        seed=plan.seed,
+        progress=plan.progress,
+        heldout_curves=heldout,
+        **plan.options,
+    )
     save_fit(result, path)
     return result
 
 
-def is_current(saved: Fit, data: Dataset, config: ModelConfig, plan: FitPlan) -> bool:
-    """Whether a saved fit was made from this data, config (text and options), seed, options."""
+def is_current(
+    saved: Fit,
+    data: Dataset,
+    config: ModelConfig,
+    plan: FitPlan,
+    heldout_curves: Sequence[str] = (),
+) -> bool:
+    """Whether a saved fit was made from this data, config (text and options), seed, options
+    and held-out curves."""
     provenance = saved.provenance
     wanted: dict[str, Any] = {
         "data_hash": data.content_hash,
         "config_text": config.text,
         "measurement": config.measurement.as_dict(),
         "seed": plan.seed,
+        "heldout_curves": [str(curve) for curve in heldout_curves],
         **plan.options,
     }
     return all(provenance.get(key) == value for key, value in wanted.items())
@@ -155,29 +178,14 @@ def is_current(saved: Fit, data: Dataset, config: ModelConfig, plan: FitPlan) ->
 def heldout_refit(
     data: Dataset, configs: Mapping[str, ModelConfig], heldout_dir: Path, plan: FitPlan
 ) -> Callable[[str, Sequence[str]], xr.DataArray]:
-    """rank()'s refit: fit `model` without the held-out curves, evaluate them (saved, reused)."""
+    """rank()'s refit: fit `model` with the held-out curves' likelihood weighted to zero and
+    return their curve log-likelihood under that posterior (saved, reused). The refit has
+    the full fit's graph, so it reuses the compiled model."""
 
     def refit(model: str, labels: Sequence[str]) -> xr.DataArray:
-        train, heldout = split_curves(data, labels)
         path = heldout_dir / model / f"{safe_stem(*labels)}.nc"
-        without = current_fit(train, model, configs[model], path, plan)
-        return heldout_curve_log_likelihood(without, heldout)
+        without = current_fit(data, model, configs[model], path, plan, heldout_curves=labels)
+        curves = without.tree["log_likelihood"][CURVE_LIKELIHOOD]
+        return curves.sel(curve=[str(label) for label in labels])
 
     return refit
-
-
-def split_curves(data: Dataset, labels: Sequence[str]) -> tuple[Dataset, Dataset]:
-    """(data without the curves `labels`, data of only those curves)."""
-    held_out = data.table["curve"].astype(str).isin([str(label) for label in labels])
-    if not held_out.any():
-        raise ValueError(f"no curve {list(labels)} in sample {data.sample_names()}")
-    return _subset(data, ~held_out), _subset(data, held_out)
-
-
-def _subset(data: Dataset, rows: Any) -> Dataset:
-    """The rows of a validated sample; its data warnings were shown when it was loaded."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DataWarning)
-        return dataset_from_frame(
-            data.table[rows.to_numpy()], source=data.source, samples=data.samples, attrs=data.attrs
-        )

@@ -7,20 +7,23 @@ import json
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bayes_zba.compare import load_ranking
-from bayes_zba.data import load_dataset, save_dataset
-from bayes_zba.inference import load_fit
+from bayes_zba.data import dataset_from_frame, load_dataset, save_dataset
+from bayes_zba.inference import heldout_curve_log_likelihood, load_fit
+from bayes_zba.report.publish import safe_stem
 from bayes_zba.simulate import DESIGN_PRESETS, TYPICAL_PARAMETERS, simulate
 from bayes_zba.workflow import (
     DEFAULT_FIT_OPTIONS,
     FitPlan,
+    current_fit,
+    heldout_refit,
     is_current,
     load_configs,
     run_comparison,
     run_demo,
-    split_curves,
 )
 
 QUICK = {"chains": 2, "draws": 150, "tune": 150, "sampler": "nutpie"}
@@ -98,19 +101,37 @@ def test_a_saved_fit_is_current_only_for_the_same_inputs(small_comparison):
     assert not is_current(saved, data, config, FitPlan(seed=7, options=DEFAULT_FIT_OPTIONS))
     narrower = config.with_measurement(vmax_mV=1.0)
     assert not is_current(saved, data, narrower, FitPlan(seed=7, options=QUICK))
-    fewer_curves, _ = split_curves(data, [data.curves()["curve"].iloc[0]])
+    first = data.curves()["curve"].iloc[0]
+    fewer_curves = _curves_subset(data, lambda curves: curves != first)
     assert not is_current(saved, fewer_curves, config, FitPlan(seed=7, options=QUICK))
+    assert not is_current(saved, data, config, FitPlan(seed=7, options=QUICK), [first])
 
 
-def test_split_curves_holds_out_exactly_the_named_curves():
-    data = simulate("kr1", TYPICAL_PARAMETERS["kr1"], DESIGN_PRESETS["small"], seed=1)
-    labels = list(data.curves()["curve"].iloc[[1, 4]])
-    train, heldout = split_curves(data, labels)
-    assert set(heldout.curves()["curve"]) == set(labels)
-    assert not set(train.curves()["curve"]) & set(labels)
-    assert len(train.table) + len(heldout.table) == len(data.table)
-    with pytest.raises(ValueError, match="no curve"):
-        split_curves(data, ["T=99K"])
+def _curves_subset(data, keep):
+    rows = keep(data.table["curve"]).to_numpy()
+    return dataset_from_frame(data.table[rows], source=data.source, samples=data.samples)
+
+
+def test_a_refit_reuses_the_compiled_model_and_predicts_the_heldout_curve(
+    small_comparison, tmp_path
+):
+    _, path, _ = small_comparison
+    data = load_dataset(path)
+    configs = load_configs(["kr1"], None, None)
+    plan = FitPlan(seed=3, options=QUICK, progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # few draws
+        current_fit(data, "kr1", configs["kr1"], tmp_path / "kr1.nc", plan)
+        label = str(data.curves()["curve"].iloc[2])
+        heldout = heldout_refit(data, configs, tmp_path / "heldout", plan)("kr1", [label])
+    refit = load_fit(tmp_path / "heldout" / "kr1" / f"{safe_stem(label)}.nc")
+    assert refit.provenance["compiled_model_reused"] is True
+    assert refit.provenance["heldout_curves"] == [label]
+    assert [str(c) for c in heldout["curve"].values] == [label]
+    # the same predictive, computed from the refit's posterior on the held-out curve alone
+    alone = _curves_subset(data, lambda curves: curves == label)
+    expected = heldout_curve_log_likelihood(refit, alone)
+    np.testing.assert_allclose(heldout.values, expected.values, rtol=1e-9)
 
 
 def _rank_example(name: str, tmp_path: Path, **kwargs):

@@ -13,7 +13,7 @@ from bayes_zba.compare.elpd import ElpdEstimate, log_mean_exp
 from bayes_zba.compare.loo import psis_loo
 
 #: refit(held_out_curve_labels) -> log p(y_curve | θ), dims (chain, draw, curve), θ from the
-#: posterior fitted WITHOUT those curves (see inference.heldout_curve_log_likelihood).
+#: posterior fitted WITHOUT those curves (workflow.heldout_refit: their likelihood weight 0).
 CurveRefit = Callable[[Sequence[str]], xr.DataArray]
 
 #: Default bound on exact refits per model (a sample has ~10 curves; each refit is a full fit).

@@ -256,6 +256,7 @@ def _health(model: str, fit: FitLike, estimates: Mapping[str, Mapping[str, ElpdE
             c: (len(by_model[model].unresolved_high_k()), by_model[model].n_units)
             for c, by_model in estimates.items()
         },
+        n_chains=int(fit.tree["posterior"].sizes["chain"]),
     )
 
 

@@ -14,7 +14,8 @@ Rules, in order (the numbers are the constants below):
    order. Unresolved high k̂ in any other model only adds a caveat: at high k̂ the PSIS
    elpd is typically optimistic (Vehtari et al. 2017, 2024; tests/compare shows it), so it
    cannot lift a model past the leader, only hide how far behind it is. Sampling problems
-   of a trailing model are caveats too.
+   of a trailing model are caveats too, and so are those of a runner-up that would lose
+   decisively even at its best chain (see `beaten_at_best_chain`).
 3. Otherwise the gap between leader and runner-up decides: "inconclusive" if
    |Δelpd| < MIN_ELPD_DIFF or |Δelpd| < INCONCLUSIVE_DSE·dSE (the winner is then the tied
    set); "decisive" if |Δelpd| ≥ MIN_ELPD_DIFF and |Δelpd| ≥ DECISIVE_DSE·dSE; "leaning"
@@ -28,6 +29,7 @@ underestimated and the error distribution skewed; 4 dSE keeps the reversal proba
 about 2% even if dSE is too small by a factor of two, which is what "decisive" promises.
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +37,11 @@ MIN_ELPD_DIFF = 4.0
 INCONCLUSIVE_DSE = 2.0
 DECISIVE_DSE = 4.0
 MAX_RHAT = 1.01
+#: Appended to a sampling problem of a model beaten even at its best chain.
+OUTPACED_NOTE = (
+    " (it trails by more than its best single chain could make up, so this cannot change "
+    "the ranking unless its sampler missed a region of much better fit)"
+)
 MAX_DIVERGENT = 0
 #: Largest tolerated fraction of units with unresolved high k̂, per criterion: every curve
 #: is ~10% of a sample and must be exact; a few odd points among ~1000 bias little.
@@ -55,7 +62,9 @@ VERDICT_RULES: tuple[tuple[str, str], ...] = (
     (
         "unreliable",
         f"a contender (leader, runner-up, or a model tied with the leader) has divergent "
-        f"transitions (> {MAX_DIVERGENT}) or R-hat > {MAX_RHAT}; or the leader has Pareto k̂ "
+        f"transitions (> {MAX_DIVERGENT}) or R-hat > {MAX_RHAT}, unless the leader beats it "
+        f"decisively even after crediting it log(chains) per unit (its best single chain); "
+        f"or the leader has Pareto k̂ "
         f"above the threshold without an exact refit on the headline criterion "
         f"({_tolerance('curve', 'curve_cv')} for curve CV, {_tolerance('point', 'loo')} for "
         f"LOO over points); or LOO over points and curve CV each separate their two winners, "
@@ -92,6 +101,7 @@ class Health:
     max_rhat: float
     #: criterion -> (units with k̂ above threshold and not refit, units in total)
     unresolved_high_k: Mapping[str, tuple[int, int]]
+    n_chains: int
 
 
 @dataclass(frozen=True)
@@ -155,9 +165,18 @@ def decide(
     ordered = [s.model for s in headline]
     sampling = {m: _sampling_problems(health[m]) for m in ordered}
     high_k = {m: _high_k_problem(health[m], criterion) for m in ordered}
-    reasons = [p for m in contending for p in sampling[m]] + high_k[leader.model]
+    outpaced = [
+        s.model for s in headline[1:] if beaten_at_best_chain(s, health[s.model], criterion)
+    ]
+    at_stake = [m for m in contending if m not in outpaced]
+    reasons = [p for m in at_stake for p in sampling[m]] + high_k[leader.model]
     reasons += _crosscheck_conflict(headline, crosscheck, criterion, crosscheck_criterion)
-    caveats = [p for m in ordered if m not in contending for p in sampling[m]]
+    caveats = [
+        p + (OUTPACED_NOTE if m in outpaced else "")
+        for m in ordered
+        if m not in at_stake
+        for p in sampling[m]
+    ]
     caveats += [p for m in ordered if m != leader.model for p in high_k[m]]
     caveats += [p for m in contending for p in _high_k_problem(health[m], crosscheck_criterion)]
     if reasons:
@@ -167,6 +186,22 @@ def decide(
         winner = tuple(contending) if label == "inconclusive" else (leader.model,)
     sentence = _sentence(label, winner, leader, runner_up, criterion, reasons)
     return Verdict(label, winner, leader.model, sentence, tuple(reasons), tuple(caveats))
+
+
+def beaten_at_best_chain(standing: Standing, health: Health, criterion: str) -> bool:
+    """Whether the leader beats this model decisively even if its best chain were right.
+
+    Chains stuck in different modes pool into a predictive density that is, at every unit,
+    at least 1/C of any single chain's (C chains), so no chain alone scores more than
+    n_units·log C above the pooled elpd. A model still decisively behind after that credit
+    cannot overtake the leader by mixing better among the modes its chains found; its R-hat
+    and divergences are then caveats (an unexplored region of its posterior is not bounded
+    by this, which the caveat says).
+    """
+    n_units = health.unresolved_high_k.get(criterion, (0, 0))[1]
+    credit = n_units * math.log(max(health.n_chains, 1))
+    credited = Standing(standing.model, min(standing.elpd_diff + credit, 0.0), standing.dse)
+    return separation(credited.elpd_diff, credited.dse) == "decisive"
 
 
 def _sampling_problems(health: Health) -> list[str]:
@@ -256,6 +291,7 @@ __all__ = [
     "Health",
     "Standing",
     "Verdict",
+    "beaten_at_best_chain",
     "contenders",
     "decide",
     "separation",

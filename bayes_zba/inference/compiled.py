@@ -3,8 +3,9 @@ its data (pm.Data values) into the cached model instead of compiling again.
 
 Across processes, PyTensor's numba cache (compile_cache.py) keeps the compiled graph functions;
 nutpie's C-callable wrappers are rebuilt once per process. The key includes the number of
-points, so a curve-CV refit (one curve fewer) compiles anew; repeated fits of one design
-(studies, reruns in one process) hit this cache.
+points and curves (nutpie fixes the shapes of traced values at compile time). A curve-CV
+refit keeps the held-out curves with likelihood weight 0 (models.build_model), so it hits
+the entry of its full fit, as do repeated fits of one design (studies, reruns).
 """
 
 import hashlib

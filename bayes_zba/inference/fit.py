@@ -8,6 +8,7 @@ import platform
 import time
 import tomllib
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -38,6 +39,8 @@ from bayes_zba.models import (
     build_model,
     curve_labels_and_index,
     data_scales,
+    fitted_mask,
+    fitted_span_reference,
     load_config,
     model_structure,
     noise_scale,
@@ -114,18 +117,21 @@ def fit(
     tune: int = 1000,
     sampler: Sampler = "nutpie",
     progress: bool = True,
+    heldout_curves: Sequence[str] = (),
 ) -> Fit:
     """Fit mechanism `model_name` to `dataset` (one sample) with NUTS; seed is required.
 
     The data pass through the config's bias window and masks first. Failed diagnostics are
-    stored in the Fit and emitted as FitWarning.
+    stored in the Fit and emitted as FitWarning. `heldout_curves` are left out of the
+    likelihood (an exact leave-curves-out refit, see build_model); the Fit still covers
+    them, so its log_likelihood of those curves is their out-of-sample predictive.
     """
     config = config or load_config(model_name)
     data = select_fit_data(dataset, config)
     with progress_display(progress) as display:
         display.stage(f"building {model_name} model")
         start = time.perf_counter()
-        model = build_model(data, model_name, config)
+        model = build_model(data, model_name, config, heldout_curves=heldout_curves)
         build_s = time.perf_counter() - start
         display.stage("compiling" if sampler == "nutpie" else "compiling and sampling (PyMC)")
         sampler_seed, predictive_seed = np.random.SeedSequence(seed).generate_state(2)
@@ -138,7 +144,7 @@ def fit(
             tune=tune,
             progress=progress,
             target_accept=config.target_accept,
-            structure_key=structure_key(model_structure(data, config)),
+            structure_key=structure_key(model_structure(data, config, heldout_curves)),
             on_compiled=lambda: display.stage("sampling"),
             on_progress=display.sampling if progress else None,
         )
@@ -159,6 +165,8 @@ def fit(
             chains=chains,
             draws=draws,
             tune=tune,
+            heldout_curves=[str(label) for label in heldout_curves],
+            span_reference=fitted_span_reference(data, heldout_curves),
         )
     )
     for message in diagnostics.warnings:
@@ -280,7 +288,9 @@ def _constant_data(data: Dataset, labels: np.ndarray, curve_index: np.ndarray) -
 def fit_provenance(
     dataset: Dataset, data: Dataset, config: ModelConfig, run: SamplerRun, **settings: Any
 ) -> dict[str, Any]:
-    scales = data_scales(data.table)
+    """Everything needed to reproduce a fit; `settings` (seed, sampler, ...) are recorded
+    as given, and a "heldout_curves" setting excludes those curves from the data scales."""
+    scales = data_scales(data.table[fitted_mask(data, settings.get("heldout_curves", ()))])
     n_curves = int(data.table["curve"].nunique())
     return {
         "package": "bayes-zba",

@@ -1,7 +1,8 @@
-"""Exact leave-curves-out predictive: log p(y_curve | θ) on curves a fit never saw.
+"""Predictive log p(y_curve | θ) of a fit on curves given separately (e.g. measured later).
 
-The fit's posterior draws give G0 + b2 V² + ΔG at the held-out points; the new curve's
-offset is integrated out under the fitted τ_c (pointwise.curve_log_likelihood).
+The fit's posterior draws give G0 + b2 V² + ΔG at the new points; each new curve's
+offset is integrated out under the fitted τ_c (pointwise.curve_log_likelihood). Curve-CV
+refits need no call here: they keep the held-out curves in the model at weight 0.
 """
 
 import numpy as np
@@ -17,6 +18,7 @@ from bayes_zba.models import (
     curve_labels_and_index,
     noise_scale,
     select_fit_data,
+    use_span_reference,
 )
 
 
@@ -28,6 +30,7 @@ def heldout_curve_log_likelihood(fit: Fit, heldout: Dataset) -> xr.DataArray:
     config = fit.config
     data = select_fit_data(heldout, config)
     model = build_model(data, fit.model, config.with_measurement(drift=False))
+    use_span_reference(model, fit.provenance["span_reference"])
     posterior = fit.tree["posterior"].to_dataset()
     conductance = pm.compute_deterministics(
         posterior, var_names=[MODEL_CONDUCTANCE], model=model, progressbar=False

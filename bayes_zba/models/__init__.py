@@ -14,9 +14,12 @@ from bayes_zba.models.builder import (  # noqa: E402  (PyTensor must see the com
     build_model,
     config_prior,
     curve_labels_and_index,
+    fitted_mask,
+    fitted_span_reference,
     model_structure,
     noise_scale,
     select_fit_data,
+    use_span_reference,
     uses_drift,
 )
 from bayes_zba.models.config import (  # noqa: E402
@@ -44,10 +47,13 @@ __all__ = [
     "curve_labels_and_index",
     "data_scales",
     "default_config_dir",
+    "fitted_mask",
+    "fitted_span_reference",
     "load_config",
     "model_structure",
     "noise_scale",
     "parse_config",
     "select_fit_data",
+    "use_span_reference",
     "uses_drift",
 ]

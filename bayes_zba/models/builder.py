@@ -3,6 +3,7 @@
 Priors come from a ModelConfig scaled to the data (scales.py); ΔG from the physics registry.
 """
 
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytensor.tensor as pt
 from bayes_zba.data.dataset import Dataset
 from bayes_zba.models.config import ConfigError, ModelConfig, load_config
 from bayes_zba.models.priors import DISTRIBUTIONS
-from bayes_zba.models.scales import DataScales, data_scales
+from bayes_zba.models.scales import data_scales
 from bayes_zba.physics.mechanisms import get_mechanism
 
 #: Name of the observed variable (log_likelihood, observed_data, posterior_predictive).
@@ -34,9 +35,15 @@ BIAS_DECIMALS = 12
 #: pm.Data of the observations, and prefix of data-scaled prior arguments held as pm.Data.
 OBSERVED_DATA = "G_data"
 PRIOR_DATA_PREFIX = "prior_"
-#: Suffix of the free variable that carries a span prior (e.g. "A_kr_span", e²/h).
+#: Suffix of the free variable that carries a span prior (e.g. "A_kr_span", e²/h), and
+#: prefix of the pm.Data of the two points that define the span (span_reference).
 SPAN_SUFFIX = "_span"
+SPAN_REFERENCE_PREFIX = "span_reference_"
 CURVE_INDEX = "curve_index"
+#: pm.Data of each point's likelihood weight (1 fitted, 0 held out) and the potential that
+#: removes held-out points from the joint density (zero when every weight is 1).
+LIKELIHOOD_WEIGHT = "likelihood_weight"
+HELDOUT_EXCLUSION = "heldout_exclusion"
 
 
 def select_fit_data(dataset: Dataset, config: ModelConfig) -> Dataset:
@@ -57,6 +64,19 @@ def uses_drift(config: ModelConfig, n_curves: int) -> bool:
     return config.measurement.drift and n_curves > 1
 
 
+def fitted_mask(data: Dataset, heldout_curves: Sequence[str] = ()) -> np.ndarray:
+    """Per point: True unless its curve is held out. Errors on unknown or all curves."""
+    curves = data.table["curve"].astype(str)
+    heldout = [str(label) for label in heldout_curves]
+    unknown = sorted(set(heldout) - set(curves))
+    if unknown:
+        raise ValueError(f"no curve {unknown} in sample {data.sample_names()}")
+    fitted = ~curves.isin(heldout).to_numpy()
+    if not fitted.any():
+        raise ValueError(f"holding out {heldout} leaves no curve to fit")
+    return fitted
+
+
 def curve_labels_and_index(dataset: Dataset) -> tuple[np.ndarray, np.ndarray]:
     """Curve labels in table order and each point's index into them."""
     labels, index = np.unique(dataset.table["curve"].to_numpy(str), return_inverse=True)
@@ -68,42 +88,51 @@ def noise_scale(sigma: Any, point_sigma: Any, xp: ModuleType) -> Any:
     return xp.sqrt(point_sigma**2 + sigma**2)
 
 
-def build_model(dataset: Dataset, model_name: str, config: ModelConfig | None = None) -> pm.Model:
+def build_model(
+    dataset: Dataset,
+    model_name: str,
+    config: ModelConfig | None = None,
+    *,
+    heldout_curves: Sequence[str] = (),
+) -> pm.Model:
     """PyMC model of one sample's data under mechanism `model_name` (dims "point", "curve").
 
     `config` defaults to the shipped models/<model_name>.toml. The data are first reduced
-    with select_fit_data; priors are scaled to those points (DataScales).
+    with select_fit_data; priors are scaled to the fitted points (DataScales).
+    `heldout_curves` stay in the model with likelihood weight 0: the posterior is that of
+    the other curves, the held-out curves' offsets follow their prior, and the graph is
+    the same as the full model's, so one compiled model serves the fit and its refits.
     """
     config = config or load_config(model_name)
     if config.model != model_name:
         raise ConfigError(config.source, "model", f"is {config.model!r}, not {model_name!r}")
     data = select_fit_data(dataset, config)
-    scales = data_scales(data.table)
+    fitted = fitted_mask(data, heldout_curves)
     labels, index = curve_labels_and_index(data)
     coords = {"point": np.arange(len(data.table)), "curve": labels}
     with pm.Model(coords=coords) as model:
-        _add_likelihood(data, config, scales, index)
+        _add_likelihood(data, config, fitted, index)
     return model
 
 
 def _add_likelihood(
-    data: Dataset, config: ModelConfig, scales: DataScales, curve_index: np.ndarray
+    data: Dataset, config: ModelConfig, fitted: np.ndarray, curve_index: np.ndarray
 ) -> None:
     """Data, priors, ΔG of the mechanism and the measurement model, inside the model context."""
-    priors = config.resolved_priors(scales)
+    priors = config.resolved_priors(data_scales(data.table[fitted]))
     inputs = {
         name: pm.Data(DATA_NAMES[name], data.table[name].to_numpy(float), dims="point")
         for name in DATA_NAMES
     }
     mechanism = get_mechanism(config.model)
-    params = _mechanism_parameters(config, priors, span_reference(data.table))
+    params = _mechanism_parameters(config, priors, span_reference(data.table[fitted]))
     conditions, condition_index = distinct_conditions(data.table)
     distinct = [
         pm.Data(f"{CONDITION_PREFIX}{DATA_NAMES[name]}", conditions[:, column])
         for column, name in enumerate(DATA_NAMES)
     ]
     delta_g = mechanism.delta_g(*distinct, params, pt)[pm.Data(CONDITION_INDEX, condition_index)]
-    add_measurement(data, config, priors, curve_index, inputs, delta_g)
+    add_measurement(data, config, priors, curve_index, inputs, delta_g, weight=fitted)
 
 
 def distinct_conditions(table: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -130,11 +159,13 @@ def add_measurement(
     inputs: dict[str, Any],
     signal: Any,
     baseline: Any = None,
+    weight: np.ndarray | None = None,
 ) -> None:
     """physics.md §1 around `signal` (ΔG): G0 [+ b2 V²] as G_model, curve offsets, noise, G_obs.
 
     `priors` are config.resolved_priors(...); `inputs` the pm.Data of V_mV, T_K, H_T;
-    `baseline` replaces the single G0 (e.g. one G0 per sample of a combined fit).
+    `baseline` replaces the single G0 (e.g. one G0 per sample of a combined fit);
+    `weight` (per point, default 1) multiplies each point's log-likelihood in the joint.
     """
     mean = (config_prior(config, "G0", priors) if baseline is None else baseline) + signal
     if config.measurement.background_b2:
@@ -151,9 +182,20 @@ def add_measurement(
     observed = pm.Data(OBSERVED_DATA, data.table["G_e2h"].to_numpy(float), dims="point")
     if config.measurement.noise == "studentt":
         nu = config_prior(config, "nu", priors)
-        pm.StudentT(OBSERVED, nu=nu, mu=mean, sigma=sigma, observed=observed, dims="point")
+        likelihood = pm.StudentT(
+            OBSERVED, nu=nu, mu=mean, sigma=sigma, observed=observed, dims="point"
+        )
     else:
-        pm.Normal(OBSERVED, mu=mean, sigma=sigma, observed=observed, dims="point")
+        likelihood = pm.Normal(OBSERVED, mu=mean, sigma=sigma, observed=observed, dims="point")
+    _exclude_heldout(likelihood, observed, np.ones(len(data.table)) if weight is None else weight)
+
+
+def _exclude_heldout(likelihood: Any, observed: Any, weight: np.ndarray) -> None:
+    """Joint density Σ w_i log p(y_i): the observed term counts every point once, so add
+    Σ (w_i - 1) log p(y_i). Always present (weight a pm.Data), so the graph of a refit
+    equals the full fit's; with w = 1 the term is exactly zero."""
+    weights = pm.Data(LIKELIHOOD_WEIGHT, np.asarray(weight, dtype=float), dims="point")
+    pm.Potential(HELDOUT_EXCLUSION, pt.sum((weights - 1.0) * pm.logp(likelihood, observed)))
 
 
 def span_reference(table: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -163,6 +205,21 @@ def span_reference(table: pd.DataFrame) -> dict[str, np.ndarray]:
         "T_K": np.array([table["T_K"].min(), table["T_K"].max()]),
         "H_T": np.zeros(2),
     }
+
+
+def fitted_span_reference(data: Dataset, heldout_curves: Sequence[str] = ()) -> dict[str, list]:
+    """span_reference of the fitted points, as JSON lists (recorded in a fit's provenance)."""
+    reference = span_reference(data.table[fitted_mask(data, heldout_curves)])
+    return {name: values.tolist() for name, values in reference.items()}
+
+
+def use_span_reference(model: pm.Model, reference: dict[str, list]) -> None:
+    """Give `model` another fit's span reference, so its amplitudes follow from that fit's
+    span draws (a model built on other points would otherwise rescale them)."""
+    for name, values in reference.items():
+        key = f"{SPAN_REFERENCE_PREFIX}{name}"
+        if key in model.named_vars:
+            model[key].set_value(np.asarray(values, dtype=float))
 
 
 def _mechanism_parameters(
@@ -182,7 +239,7 @@ def _mechanism_parameters(
     }
     if amplitude is not None:
         unit = {**params, amplitude: 1.0}
-        points = [pm.Data(f"span_reference_{n}", reference[n]) for n in ("V_mV", "T_K", "H_T")]
+        points = [pm.Data(f"{SPAN_REFERENCE_PREFIX}{n}", reference[n]) for n in DATA_NAMES]
         unit_delta_g = mechanism.delta_g(*points, unit, pt)
         span = config_prior(config, amplitude, resolved, name=f"{amplitude}{SPAN_SUFFIX}")
         params[amplitude] = pm.Deterministic(amplitude, span / (unit_delta_g[1] - unit_delta_g[0]))
@@ -212,13 +269,16 @@ def is_shared_argument(config: ModelConfig, parameter: str, argument: str) -> bo
     return argument in prior.scale and DISTRIBUTIONS[prior.dist].symbolic
 
 
-def model_structure(data: Dataset, config: ModelConfig) -> dict[str, Any]:
-    """What fixes the graph of build_model(data, config.model, config) besides its pm.Data.
+def model_structure(
+    data: Dataset, config: ModelConfig, heldout_curves: Sequence[str] = ()
+) -> dict[str, Any]:
+    """What fixes the graph of build_model(data, config.model, config, ...) besides its pm.Data.
 
     Two fits with equal structures can share one compiled model (values of the points, the
-    observations and the data-scaled prior arguments are swapped in). `data` is selected.
+    observations, the weights and the data-scaled prior arguments are swapped in). `data`
+    is selected; held-out curves count as points of the graph.
     """
-    resolved = config.resolved_priors(data_scales(data.table))
+    resolved = config.resolved_priors(data_scales(data.table[fitted_mask(data, heldout_curves)]))
     constants = {
         name: {a: v for a, v in args.items() if not is_shared_argument(config, name, a)}
         for name, args in resolved.items()

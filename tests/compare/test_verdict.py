@@ -1,16 +1,26 @@
 """Verdict rules: thresholds, tied sets, what makes a comparison unreliable, the sentence."""
 
-import pytest
+from dataclasses import replace
 
+import hypothesis.strategies as st
+import numpy as np
+import pytest
+import xarray as xr
+from hypothesis import given, settings
+from hypothesis.extra.numpy import arrays
+
+from bayes_zba.compare.elpd import log_mean_exp
 from bayes_zba.compare.verdict import (
     DECISIVE_DSE,
     INCONCLUSIVE_DSE,
     MAX_RHAT,
     MIN_ELPD_DIFF,
+    OUTPACED_NOTE,
     VERDICT_RULES,
     Health,
     Standing,
     Verdict,
+    beaten_at_best_chain,
     contenders,
     decide,
     separation,
@@ -25,7 +35,7 @@ def _standings(*diffs_and_dse: tuple[float, float], models=MODELS) -> list[Stand
 
 
 def _healthy(**overrides) -> dict[str, Health]:
-    health = {m: Health(m, 0, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)}) for m in MODELS}
+    health = {m: Health(m, 0, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)}, 4) for m in MODELS}
     return health | overrides
 
 
@@ -84,9 +94,9 @@ def test_inconclusive_names_every_tied_model():
 
 
 def test_divergences_in_a_contender_make_it_unreliable():
-    sick = Health("wam", 3, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)})
+    sick = Health("wam", 3, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)}, 4)
     verdict = _decide(
-        _standings((-40.0, 6.0), (-90.0, 9.0), (-99.0, 9.0)), health=_healthy(wam=sick)
+        _standings((-20.0, 3.0), (-90.0, 9.0), (-99.0, 9.0)), health=_healthy(wam=sick)
     )
     assert verdict.label == "unreliable"
     assert verdict.winner == ()
@@ -95,8 +105,47 @@ def test_divergences_in_a_contender_make_it_unreliable():
     assert verdict.sentence.startswith("No verdict")
 
 
+def test_a_runner_up_beaten_even_at_its_best_chain_is_only_a_caveat():
+    stuck = Health("wam", 2, 1.73, {"curve_cv": (0, 12), "loo": (0, 1000)}, 4)
+    verdict = _decide(_standings((-2529.0, 133.0), (-2600.0, 140.0)), health=_healthy(wam=stuck))
+    assert verdict.label == "decisive"
+    assert verdict.winner == ("2ck",)
+    assert len(verdict.caveats) == 2
+    assert all(c.endswith(OUTPACED_NOTE) for c in verdict.caveats)
+
+
+def test_the_best_chain_credit_can_keep_a_runner_up_in_play():
+    # 40 ± 6 is decisive, but 12 curves · log 4 = 16.6 of credit leaves 23.4 ± 6 (< 4 dSE).
+    stuck = Health("wam", 0, 1.2, {"curve_cv": (0, 12), "loo": (0, 1000)}, 4)
+    standing = Standing("wam", -40.0, 6.0)
+    assert separation(standing.elpd_diff, standing.dse) == "decisive"
+    assert not beaten_at_best_chain(standing, stuck, "curve_cv")
+    verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(wam=stuck))
+    assert verdict.label == "unreliable"
+    assert beaten_at_best_chain(standing, replace(stuck, n_chains=1), "curve_cv")  # no credit
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    log_lik=arrays(
+        float,
+        st.tuples(st.integers(1, 6), st.integers(1, 30), st.integers(1, 8)),
+        elements=st.floats(-50, 5),
+    )
+)
+def test_pooled_elpd_is_never_below_best_chain_minus_log_chains(log_lik):
+    """The bound behind beaten_at_best_chain: pooled ≥ max over chains − n_units·log C."""
+    pooled = log_mean_exp(xr.DataArray(log_lik, dims=("chain", "draw", "curve"))).sum()
+    per_chain = [
+        log_mean_exp(xr.DataArray(log_lik[c : c + 1], dims=("chain", "draw", "curve"))).sum()
+        for c in range(log_lik.shape[0])
+    ]
+    credit = log_lik.shape[2] * np.log(log_lik.shape[0])
+    assert float(pooled) >= max(float(e) for e in per_chain) - credit - 1e-9
+
+
 def test_problems_of_a_trailing_model_are_only_caveats():
-    sick = Health("kk", 12, 1.2, {"curve_cv": (4, 10), "loo": (0, 1000)})
+    sick = Health("kk", 12, 1.2, {"curve_cv": (4, 10), "loo": (0, 1000)}, 4)
     verdict = _decide(
         _standings((-40.0, 6.0), (-90.0, 9.0), (-99.0, 9.0)), health=_healthy(kk=sick)
     )
@@ -106,7 +155,7 @@ def test_problems_of_a_trailing_model_are_only_caveats():
 
 
 def test_unrefit_high_k_curves_of_the_runner_up_are_a_caveat():
-    flattered = Health("wam", 0, 1.0, {"curve_cv": (2, 10), "loo": (0, 1000)})
+    flattered = Health("wam", 0, 1.0, {"curve_cv": (2, 10), "loo": (0, 1000)}, 4)
     verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(wam=flattered))
     assert verdict.label == "decisive"
     assert verdict.caveats == (
@@ -116,7 +165,7 @@ def test_unrefit_high_k_curves_of_the_runner_up_are_a_caveat():
 
 
 def test_rhat_and_unrefit_high_k_curves_of_the_leader_are_reasons():
-    sick = Health("2ck", 0, MAX_RHAT + 0.02, {"curve_cv": (1, 10), "loo": (0, 1000)})
+    sick = Health("2ck", 0, MAX_RHAT + 0.02, {"curve_cv": (1, 10), "loo": (0, 1000)}, 4)
     verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(**{"2ck": sick}))
     assert verdict.label == "unreliable"
     assert len(verdict.reasons) == 2
@@ -124,8 +173,8 @@ def test_rhat_and_unrefit_high_k_curves_of_the_leader_are_reasons():
 
 
 def test_a_few_high_k_points_are_tolerated_but_not_many():
-    few = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (5, 1000)})
-    many = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (50, 1000)})
+    few = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (5, 1000)}, 4)
+    many = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (50, 1000)}, 4)
     headline = _standings((-40.0, 6.0), (-90.0, 9.0))
     for health, n_caveats in ((few, 0), (many, 1)):
         verdict = _decide(headline, health=_healthy(**{"2ck": health}))

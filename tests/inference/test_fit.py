@@ -10,7 +10,7 @@ import pymc as pm
 import pytest
 import xarray as xr
 
-from bayes_zba.data import dataset_from_frame
+from bayes_zba.data import DataWarning, dataset_from_frame
 from bayes_zba.inference import (
     FitWarning,
     heldout_curve_log_likelihood,
@@ -112,6 +112,19 @@ def test_heldout_likelihood_of_the_fitted_curves_equals_g_curve(fitted, dataset)
     expected = result.tree["log_likelihood"]["G_curve"]
     assert heldout.dims == expected.dims
     np.testing.assert_array_equal(heldout["curve"].values, expected["curve"].values)
+    np.testing.assert_allclose(heldout.values, expected.values, rtol=1e-9)
+
+
+def test_heldout_likelihood_of_one_curve_keeps_the_fits_span_reference(fitted, dataset):
+    """A curve alone has another (V_max, T_min, T_max): the amplitude must not be rescaled."""
+    result = fitted[0]
+    label = sorted(dataset.table["curve"].unique())[-1]
+    rows = (dataset.table["curve"] == label).to_numpy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataWarning)  # one temperature
+        alone = dataset_from_frame(dataset.table[rows], source="t", samples=dataset.samples)
+    heldout = heldout_curve_log_likelihood(result, alone)
+    expected = result.tree["log_likelihood"]["G_curve"].sel(curve=[label])
     np.testing.assert_allclose(heldout.values, expected.values, rtol=1e-9)
 
 

@@ -150,3 +150,52 @@ def test_several_samples_are_refused(dataset):
     two = dataset_from_frame(frame, source="test")
     with pytest.raises(ValueError, match="one sample"):
         build_model(two, "kr1")
+
+
+def _training_subset(dataset, heldout):
+    rows = ~dataset.table["curve"].isin(heldout).to_numpy()
+    return dataset_from_frame(dataset.table[rows], source="test", samples=dataset.samples)
+
+
+def test_heldout_curves_leave_the_joint_density_exactly(dataset):
+    """Without drift, weighting held-out curves to zero gives the model of the other curves."""
+    config = load_config("kr1").with_measurement(drift=False)
+    heldout = sorted(dataset.table["curve"].unique())[1:3]
+    weighted = build_model(dataset, "kr1", config, heldout_curves=heldout)
+    dropped = build_model(_training_subset(dataset, heldout), "kr1", config)
+    assert [v.name for v in weighted.free_RVs] == [v.name for v in dropped.free_RVs]
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        point = {k: v + rng.normal(0, 0.3, np.shape(v)) for k, v in dropped.initial_point().items()}
+        assert weighted.compile_logp()(point) == pytest.approx(
+            dropped.compile_logp()(point), rel=1e-12
+        )
+        grad_w, grad_d = weighted.compile_dlogp()(point), dropped.compile_dlogp()(point)
+        np.testing.assert_allclose(grad_w, grad_d, rtol=1e-9, atol=1e-9)
+
+
+def test_heldout_curves_keep_the_full_graph_and_structure(dataset):
+    from bayes_zba.models import model_structure
+
+    config = load_config("kr1")
+    heldout = [sorted(dataset.table["curve"].unique())[0]]
+    full = build_model(dataset, "kr1", config)
+    refit = build_model(dataset, "kr1", config, heldout_curves=heldout)
+    assert [v.name for v in refit.free_RVs] == [v.name for v in full.free_RVs]
+    assert len(refit.coords["point"]) == len(full.coords["point"])
+    weights = refit["likelihood_weight"].get_value()
+    held = dataset.table["curve"].isin(heldout).to_numpy()
+    assert np.all(weights[held] == 0) and np.all(weights[~held] == 1)
+    # the weights change no constant of the graph: same structure, so one compiled model
+    assert model_structure(dataset, config, heldout)["n_points"] == len(dataset.table)
+    point = full.initial_point()
+    assert full.compile_fn(full.potentials[0], inputs=full.value_vars, on_unused_input="ignore")(
+        point
+    ) == pytest.approx(0.0, abs=0.0)
+
+
+def test_unknown_or_all_heldout_curves_are_refused(dataset):
+    with pytest.raises(ValueError, match="no curve"):
+        build_model(dataset, "kr1", heldout_curves=["T=99K"])
+    with pytest.raises(ValueError, match="leaves no curve"):
+        build_model(dataset, "kr1", heldout_curves=list(dataset.table["curve"].unique()))
