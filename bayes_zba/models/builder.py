@@ -40,6 +40,10 @@ PRIOR_DATA_PREFIX = "prior_"
 SPAN_SUFFIX = "_span"
 SPAN_REFERENCE_PREFIX = "span_reference_"
 CURVE_INDEX = "curve_index"
+#: Sampled in place of delta_med when its prior is LogUniform (a log-location family):
+#: ln E[Δ] = ln Δ_med + s_Δ²/2 (ln K), which the data fix nearly independently of s_Δ, while
+#: (ln Δ_med, s_Δ) form a curved ridge (2ck example: correlation -0.8, bulk ESS 12 of 1600).
+SPLITTING_MEAN = "delta_mean_log"
 #: pm.Data of each point's likelihood weight (1 fitted, 0 held out) and the potential that
 #: removes held-out points from the joint density (zero when every weight is 1).
 LIKELIHOOD_WEIGHT = "likelihood_weight"
@@ -232,10 +236,11 @@ def _mechanism_parameters(
     """
     mechanism = get_mechanism(config.model)
     amplitude = config.span_parameter
-    params = {
+    params = _splitting_parameters(config, resolved, mechanism.parameter_names)
+    params |= {
         name: config_prior(config, name, resolved)
         for name in mechanism.parameter_names
-        if name != amplitude
+        if name != amplitude and name not in params
     }
     if amplitude is not None:
         unit = {**params, amplitude: 1.0}
@@ -246,21 +251,47 @@ def _mechanism_parameters(
     return {name: params[name] for name in mechanism.parameter_names}
 
 
+def _splitting_parameters(
+    config: ModelConfig, resolved: dict[str, dict[str, float]], names: Sequence[str]
+) -> dict[str, Any]:
+    """delta_width and delta_med (a deterministic of SPLITTING_MEAN) when the mechanism has
+    them and delta_med's prior allows it; else {} (both sampled as configured).
+
+    (ln Δ_med, s_Δ) -> (ln Δ_med + s_Δ²/2, s_Δ) has unit Jacobian, so the prior stays the
+    configured one: given s_Δ, SPLITTING_MEAN has delta_med's prior in ln, shifted by s_Δ²/2.
+    """
+    if not {"delta_med", "delta_width"} <= set(names):
+        return {}
+    shifted_log = DISTRIBUTIONS[config.priors["delta_med"].dist].make_shifted_log
+    if shifted_log is None:
+        return {}
+    width = config_prior(config, "delta_width", resolved)
+    shift = width**2 / 2.0
+    mean_log = shifted_log(SPLITTING_MEAN, prior_arguments(config, "delta_med", resolved), shift)
+    median = pm.Deterministic("delta_med", pt.exp(mean_log - shift))
+    return {"delta_med": median, "delta_width": width}
+
+
 def config_prior(
     config: ModelConfig, parameter: str, resolved: dict[str, dict[str, float]], name: str = ""
 ) -> Any:
-    """The free variable (named `name`, default the parameter) with its configured prior.
-
-    Data-scaled arguments enter as pm.Data, so a compiled model serves other data as well.
-    """
+    """The free variable (named `name`, default the parameter) with its configured prior."""
     distribution = DISTRIBUTIONS[config.priors[parameter].dist]
-    args = {
+    return distribution.make(name or parameter, prior_arguments(config, parameter, resolved))
+
+
+def prior_arguments(
+    config: ModelConfig, parameter: str, resolved: dict[str, dict[str, float]]
+) -> dict[str, Any]:
+    """A prior's resolved arguments; data-scaled ones as pm.Data, so a compiled model
+    serves other data as well. Numbers are float64 (PyTensor would cast a Python 1.5 to
+    float32 and compute that prior's log density in single precision)."""
+    return {
         argument: pm.Data(f"{PRIOR_DATA_PREFIX}{parameter}_{argument}", value)
         if is_shared_argument(config, parameter, argument)
-        else value
+        else np.float64(value)
         for argument, value in resolved[parameter].items()
     }
-    return distribution.make(name or parameter, args)
 
 
 def is_shared_argument(config: ModelConfig, parameter: str, argument: str) -> bool:

@@ -27,6 +27,10 @@ class Distribution:
     support: Callable[[Arguments], tuple[float, float]]
     make: Callable[[str, Arguments], pt.TensorVariable]
     symbolic: bool = True  # arguments may be tensors (LogUniform's transform needs numbers)
+    #: For priors that are a location family in ln x and bounded (the only kind a bounded
+    #: parameter such as delta_med accepts): (name, args, shift) -> a variable y = ln x +
+    #: shift with exactly the prior ln x + shift has (shift may be symbolic).
+    make_shifted_log: Callable[[str, Arguments, pt.TensorLike], pt.TensorVariable] | None = None
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -132,6 +136,9 @@ DISTRIBUTIONS: dict[str, Distribution] = {
             _between_bounds,
             _log_uniform,
             symbolic=False,
+            make_shifted_log=lambda name, a, shift: pm.Uniform(
+                name, lower=log(a["lower"]) + shift, upper=log(a["upper"]) + shift
+            ),
         ),
         Distribution(
             "TruncatedNormal",

@@ -1,14 +1,19 @@
 """PyMC measurement model: dims, names, transforms, sigma floor, ZeroSumNormal offsets, options."""
 
+import tomllib
+
 import numpy as np
 import pandas as pd
 import pymc as pm
+import pytensor
+import pytensor.tensor as pt
 import pytest
 from pymc.distributions.transforms import ChainedTransform, LogTransform, ZeroSumTransform
+from pytensor.graph import clone_replace
 from scipy import stats
 
 from bayes_zba.data import dataset_from_frame
-from bayes_zba.models import ConfigError, build_model, load_config
+from bayes_zba.models import ConfigError, build_model, default_config_dir, load_config, parse_config
 from bayes_zba.models.builder import distinct_conditions
 from bayes_zba.physics import delta_g
 from bayes_zba.simulate import DESIGN_PRESETS, simulate, typical_parameters
@@ -199,3 +204,54 @@ def test_unknown_or_all_heldout_curves_are_refused(dataset):
         build_model(dataset, "kr1", heldout_curves=["T=99K"])
     with pytest.raises(ValueError, match="leaves no curve"):
         build_model(dataset, "kr1", heldout_curves=list(dataset.table["curve"].unique()))
+
+
+@pytest.fixture(scope="module")
+def splitting_data():
+    return simulate("2ck", typical_parameters("2ck"), DESIGN_PRESETS["small"], seed=2)
+
+
+def _with_delta_med_prior(model_name: str, prior_toml: str):
+    """The shipped config of `model_name` with another [priors.delta_med] table."""
+    text = (default_config_dir() / f"{model_name}.toml").read_text()
+    head, rest = text.split("[priors.delta_med]", 1)
+    text = head + "[priors.delta_med]\n" + prior_toml + "\n\n[" + rest.split("\n[", 1)[1]
+    return parse_config(tomllib.loads(text), text=text, source="test.toml")
+
+
+def _splitting_log_density(model):
+    """log p(ln E[Δ] = m, s_Δ = s) of the model, as a function of plain numbers."""
+    mean_rv, width_rv = model["delta_mean_log"], model["delta_width"]
+    mean, width = pt.dscalar(), pt.dscalar()
+    conditional = clone_replace(pm.logp(mean_rv, mean), {width_rv: width})
+    return pytensor.function([mean, width], conditional + pm.logp(width_rv, width))
+
+
+def test_splitting_mean_keeps_the_configured_prior_of_delta_med(splitting_data):
+    """(ln Δ_med, s) -> (ln Δ_med + s²/2, s) has unit Jacobian: the density is the configured
+    density of ln Δ_med (times the Uniform(0, 1.5) of s), at every point."""
+    model = build_model(splitting_data, "2ck", load_config("2ck"))  # LogUniform(0.01, 5 K)
+    assert model["delta_med"] in model.deterministics
+    density = _splitting_log_density(model)
+    rng = np.random.default_rng(0)
+    for log_median, width in zip(
+        rng.uniform(-5.5, 2.5, 40), rng.uniform(0.05, 1.45, 40), strict=True
+    ):
+        inside = np.log(0.01) < log_median < np.log(5.0)
+        expected = -np.log(np.log(500.0)) - np.log(1.5) if inside else -np.inf
+        assert float(density(log_median + width**2 / 2, width)) == pytest.approx(
+            expected, rel=1e-10
+        )
+    draws = pm.draw([model["delta_med"], model["delta_width"]], draws=4000, random_seed=1)
+    log_median, width = np.log(draws[0]), draws[1]
+    assert abs(np.corrcoef(log_median, width)[0, 1]) < 0.05  # independent, as configured
+
+
+def test_other_delta_med_priors_sample_delta_med_itself(splitting_data):
+    model = build_model(
+        splitting_data,
+        "2ck",
+        _with_delta_med_prior("2ck", 'dist = "Uniform"\nlower = 0.01\nupper = 2.0'),
+    )
+    assert "delta_mean_log" not in model.named_vars
+    assert model["delta_med"] in model.free_RVs
