@@ -15,6 +15,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, Protocol
 
+import arviz_stats as azs
 import numpy as np
 import pandas as pd
 import xarray as xr
@@ -257,7 +258,14 @@ def _health(model: str, fit: FitLike, estimates: Mapping[str, Mapping[str, ElpdE
             for c, by_model in estimates.items()
         },
         n_chains=int(fit.tree["posterior"].sizes["chain"]),
+        max_rhat_predictive=predictive_rhat(fit.tree),
     )
+
+
+def predictive_rhat(tree: xr.DataTree) -> float:
+    """Largest rank-normalised R-hat of the curve log-likelihoods (G_curve) of a fit."""
+    curves = tree["log_likelihood"]["G_curve"]
+    return float(azs.rhat(curves, sample_dims=["chain", "draw"]).max())
 
 
 def _score(

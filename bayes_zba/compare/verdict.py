@@ -7,7 +7,8 @@ Rules, in order (the numbers are the constants below):
 
 1. Contenders are the leader on the headline criterion, the runner-up, and every model
    the leader does not separate from (|Δelpd| < MIN_ELPD_DIFF or < INCONCLUSIVE_DSE·dSE).
-2. "unreliable" when a contender's fit has divergent transitions or R-hat > MAX_RHAT,
+2. "unreliable" when a contender's fit has divergent transitions or its chains disagree on
+   the predictions the criteria use (R-hat of a curve's log-likelihood > MAX_RHAT),
    when the leader keeps headline units (curves, or points) with Pareto k̂ above the
    threshold that no exact refit replaced (beyond MAX_UNRESOLVED_HIGH_K), or when PSIS-LOO
    over points and leave-one-curve-out CV each separate their two winners, in opposite
@@ -15,7 +16,12 @@ Rules, in order (the numbers are the constants below):
    elpd is typically optimistic (Vehtari et al. 2017, 2024; tests/compare shows it), so it
    cannot lift a model past the leader, only hide how far behind it is. Sampling problems
    of a trailing model are caveats too, and so are those of a runner-up that would lose
-   decisively even at its best chain (see `beaten_at_best_chain`).
+   decisively even at its best chain (see `beaten_at_best_chain`). A contender whose
+   parameters have R-hat > MAX_RHAT while every curve log-likelihood has R-hat ≤ MAX_RHAT
+   gets a caveat: the elpd is a functional of those log-likelihood draws only, and the
+   chains agree on them (typically a weakly identified parameter that barely moves the
+   predictions, such as the spread s_Δ of TLS splittings); its estimates still need
+   longer chains, which the fit report says.
 3. Otherwise the gap between leader and runner-up decides: "inconclusive" if
    |Δelpd| < MIN_ELPD_DIFF or |Δelpd| < INCONCLUSIVE_DSE·dSE (the winner is then the tied
    set); "decisive" if |Δelpd| ≥ MIN_ELPD_DIFF and |Δelpd| ≥ DECISIVE_DSE·dSE; "leaning"
@@ -62,7 +68,8 @@ VERDICT_RULES: tuple[tuple[str, str], ...] = (
     (
         "unreliable",
         f"a contender (leader, runner-up, or a model tied with the leader) has divergent "
-        f"transitions (> {MAX_DIVERGENT}) or R-hat > {MAX_RHAT}, unless the leader beats it "
+        f"transitions (> {MAX_DIVERGENT}) or a curve log-likelihood with R-hat > {MAX_RHAT} "
+        f"(parameter R-hat alone is a caveat), unless the leader beats it "
         f"decisively even after crediting it log(chains) per unit (its best single chain); "
         f"or the leader has Pareto k̂ "
         f"above the threshold without an exact refit on the headline criterion "
@@ -102,6 +109,8 @@ class Health:
     #: criterion -> (units with k̂ above threshold and not refit, units in total)
     unresolved_high_k: Mapping[str, tuple[int, int]]
     n_chains: int
+    #: largest R-hat of the curve log-likelihoods (the draws every elpd is computed from)
+    max_rhat_predictive: float
 
 
 @dataclass(frozen=True)
@@ -164,6 +173,7 @@ def decide(
     contending = contenders(headline)
     ordered = [s.model for s in headline]
     sampling = {m: _sampling_problems(health[m]) for m in ordered}
+    advisory = {m: _parameter_rhat_caveat(health[m]) for m in ordered}
     high_k = {m: _high_k_problem(health[m], criterion) for m in ordered}
     outpaced = [
         s.model for s in headline[1:] if beaten_at_best_chain(s, health[s.model], criterion)
@@ -177,6 +187,7 @@ def decide(
         if m not in at_stake
         for p in sampling[m]
     ]
+    caveats += [p for m in ordered for p in advisory[m]]
     caveats += [p for m in ordered if m != leader.model for p in high_k[m]]
     caveats += [p for m in contending for p in _high_k_problem(health[m], crosscheck_criterion)]
     if reasons:
@@ -208,9 +219,23 @@ def _sampling_problems(health: Health) -> list[str]:
     problems = []
     if health.n_divergent > MAX_DIVERGENT:
         problems.append(f"{health.model}: {health.n_divergent} divergent transitions")
-    if not health.max_rhat <= MAX_RHAT:
-        problems.append(f"{health.model}: R-hat {health.max_rhat:.3f} > {MAX_RHAT}")
+    if not health.max_rhat_predictive <= MAX_RHAT:
+        problems.append(
+            f"{health.model}: R-hat {health.max_rhat_predictive:.3f} > {MAX_RHAT} of a curve "
+            f"log-likelihood (the chains predict differently)"
+        )
     return problems
+
+
+def _parameter_rhat_caveat(health: Health) -> list[str]:
+    """Parameter R-hat above the bound while the curve log-likelihoods converged."""
+    if health.max_rhat <= MAX_RHAT or not health.max_rhat_predictive <= MAX_RHAT:
+        return []
+    return [
+        f"{health.model}: parameter R-hat {health.max_rhat:.3f} > {MAX_RHAT}, but every "
+        f"curve log-likelihood has R-hat ≤ {health.max_rhat_predictive:.3f}: the chains agree "
+        f"on the predictions compared here; the parameter estimates need longer chains"
+    ]
 
 
 def _high_k_problem(health: Health, criterion: str) -> list[str]:

@@ -7,6 +7,7 @@ import pytest
 from conftest import CurveData, conjugate_fit, exact_refit, simulate_curves
 
 from bayes_zba.compare import Ranking, curve_psis, load_ranking, rank, save_ranking
+from bayes_zba.compare.ranking import predictive_rhat
 
 SHIFTS = {"true": 0.0, "near": 0.3, "far": 3.0, "farther": 5.0}
 TOP_KEYS = ["sample", "verdict", "criterion", "ranking", "provenance"]
@@ -134,3 +135,13 @@ def test_fits_of_different_samples_or_data_are_refused(curve_data):
         rank(fits | {"far": other})
     with pytest.raises(ValueError, match="at least two"):
         rank({"true": fits["true"]})
+
+
+def test_predictive_rhat_sees_chains_that_predict_differently(curve_data):
+    fit = conjugate_fit(curve_data, seed=1, model="true", shift=0.0)
+    assert predictive_rhat(fit.tree) < 1.01  # exact posterior draws: chains agree
+    curves = fit.tree["log_likelihood"]["G_curve"]
+    shifted = curves + 5.0 * curves.std() * (curves["chain"] == curves["chain"][0])
+    tree = fit.tree.copy()
+    tree["log_likelihood"] = tree["log_likelihood"].to_dataset().assign(G_curve=shifted)
+    assert predictive_rhat(tree) > 1.1

@@ -35,7 +35,9 @@ def _standings(*diffs_and_dse: tuple[float, float], models=MODELS) -> list[Stand
 
 
 def _healthy(**overrides) -> dict[str, Health]:
-    health = {m: Health(m, 0, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)}, 4) for m in MODELS}
+    health = {
+        m: Health(m, 0, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)}, 4, 1.002) for m in MODELS
+    }
     return health | overrides
 
 
@@ -94,7 +96,7 @@ def test_inconclusive_names_every_tied_model():
 
 
 def test_divergences_in_a_contender_make_it_unreliable():
-    sick = Health("wam", 3, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)}, 4)
+    sick = Health("wam", 3, 1.002, {"curve_cv": (0, 10), "loo": (0, 1000)}, 4, 1.002)
     verdict = _decide(
         _standings((-20.0, 3.0), (-90.0, 9.0), (-99.0, 9.0)), health=_healthy(wam=sick)
     )
@@ -106,7 +108,7 @@ def test_divergences_in_a_contender_make_it_unreliable():
 
 
 def test_a_runner_up_beaten_even_at_its_best_chain_is_only_a_caveat():
-    stuck = Health("wam", 2, 1.73, {"curve_cv": (0, 12), "loo": (0, 1000)}, 4)
+    stuck = Health("wam", 2, 1.73, {"curve_cv": (0, 12), "loo": (0, 1000)}, 4, 1.73)
     verdict = _decide(_standings((-2529.0, 133.0), (-2600.0, 140.0)), health=_healthy(wam=stuck))
     assert verdict.label == "decisive"
     assert verdict.winner == ("2ck",)
@@ -116,7 +118,7 @@ def test_a_runner_up_beaten_even_at_its_best_chain_is_only_a_caveat():
 
 def test_the_best_chain_credit_can_keep_a_runner_up_in_play():
     # 40 ± 6 is decisive, but 12 curves · log 4 = 16.6 of credit leaves 23.4 ± 6 (< 4 dSE).
-    stuck = Health("wam", 0, 1.2, {"curve_cv": (0, 12), "loo": (0, 1000)}, 4)
+    stuck = Health("wam", 0, 1.2, {"curve_cv": (0, 12), "loo": (0, 1000)}, 4, 1.2)
     standing = Standing("wam", -40.0, 6.0)
     assert separation(standing.elpd_diff, standing.dse) == "decisive"
     assert not beaten_at_best_chain(standing, stuck, "curve_cv")
@@ -145,7 +147,7 @@ def test_pooled_elpd_is_never_below_best_chain_minus_log_chains(log_lik):
 
 
 def test_problems_of_a_trailing_model_are_only_caveats():
-    sick = Health("kk", 12, 1.2, {"curve_cv": (4, 10), "loo": (0, 1000)}, 4)
+    sick = Health("kk", 12, 1.2, {"curve_cv": (4, 10), "loo": (0, 1000)}, 4, 1.2)
     verdict = _decide(
         _standings((-40.0, 6.0), (-90.0, 9.0), (-99.0, 9.0)), health=_healthy(kk=sick)
     )
@@ -155,7 +157,7 @@ def test_problems_of_a_trailing_model_are_only_caveats():
 
 
 def test_unrefit_high_k_curves_of_the_runner_up_are_a_caveat():
-    flattered = Health("wam", 0, 1.0, {"curve_cv": (2, 10), "loo": (0, 1000)}, 4)
+    flattered = Health("wam", 0, 1.0, {"curve_cv": (2, 10), "loo": (0, 1000)}, 4, 1.002)
     verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(wam=flattered))
     assert verdict.label == "decisive"
     assert verdict.caveats == (
@@ -165,16 +167,27 @@ def test_unrefit_high_k_curves_of_the_runner_up_are_a_caveat():
 
 
 def test_rhat_and_unrefit_high_k_curves_of_the_leader_are_reasons():
-    sick = Health("2ck", 0, MAX_RHAT + 0.02, {"curve_cv": (1, 10), "loo": (0, 1000)}, 4)
+    sick = Health("2ck", 0, 1.03, {"curve_cv": (1, 10), "loo": (0, 1000)}, 4, MAX_RHAT + 0.02)
     verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(**{"2ck": sick}))
     assert verdict.label == "unreliable"
     assert len(verdict.reasons) == 2
     assert any("1 of 10 curves" in r for r in verdict.reasons)
 
 
+def test_parameter_rhat_with_converged_predictions_is_a_caveat():
+    slow = Health("2ck", 0, 1.07, {"curve_cv": (0, 10), "loo": (0, 1000)}, 4, 1.004)
+    verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(**{"2ck": slow}))
+    assert verdict.label == "decisive"
+    assert len(verdict.caveats) == 1
+    assert "parameter R-hat 1.070" in verdict.caveats[0] and "1.004" in verdict.caveats[0]
+    diverging = replace(slow, n_divergent=1)
+    verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(**{"2ck": diverging}))
+    assert verdict.label == "unreliable"
+
+
 def test_a_few_high_k_points_are_tolerated_but_not_many():
-    few = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (5, 1000)}, 4)
-    many = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (50, 1000)}, 4)
+    few = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (5, 1000)}, 4, 1.002)
+    many = Health("2ck", 0, 1.0, {"curve_cv": (0, 10), "loo": (50, 1000)}, 4, 1.002)
     headline = _standings((-40.0, 6.0), (-90.0, 9.0))
     for health, n_caveats in ((few, 0), (many, 1)):
         verdict = _decide(headline, health=_healthy(**{"2ck": health}))

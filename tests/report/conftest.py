@@ -51,7 +51,8 @@ def decisive_ranking(ranking):
     """The same scores judged with healthy fits: compare's own decide() gives "decisive"."""
     standings = [Standing(s.model, s.elpd_diff, s.dse) for s in ranking.scores]
     health = {
-        m: Health(m, 0, 1.001, {"curve_cv": (0, 9), "loo": (0, 300)}, 4) for m in RANKED_MODELS
+        m: Health(m, 0, 1.001, {"curve_cv": (0, 9), "loo": (0, 300)}, 4, 1.002)
+        for m in RANKED_MODELS
     }
     verdict = decide(standings, standings, health, criterion="curve_cv", crosscheck_criterion="loo")
     return replace(ranking, verdict=verdict)
