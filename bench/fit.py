@@ -36,6 +36,7 @@ def worker(model: str, sampler: str, draws: int, compile_only: bool) -> dict:
     started = time.perf_counter()
     from bayes_zba.data import load_dataset
     from bayes_zba.inference import fit
+    from bayes_zba.inference.diagnostics import truth_coverage
     from bayes_zba.models import build_model
 
     dataset = load_dataset(ROOT / "data" / f"{model}.csv")
@@ -67,20 +68,10 @@ def worker(model: str, sampler: str, draws: int, compile_only: bool) -> dict:
         "gradient_evaluations": provenance["gradient_evaluations"],
         "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "warnings": diagnostics.warnings,
-        "truth_in_90_percent_interval": truth_coverage(result, dataset),
+        "truth_in_90_percent_interval": truth_coverage(
+            result, dataset.attrs["simulation"]["params"]
+        ),
     }
-
-
-def truth_coverage(result, dataset) -> dict[str, bool]:
-    """Per mechanism parameter: is the simulated truth inside the central 90 % interval?"""
-    import numpy as np
-
-    posterior = result.tree["posterior"]
-    coverage = {}
-    for name, value in dataset.attrs["simulation"]["params"].items():
-        low, high = np.quantile(posterior[name].values, [0.05, 0.95])
-        coverage[name] = bool(low <= value <= high)
-    return coverage
 
 
 def measure(

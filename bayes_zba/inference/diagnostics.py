@@ -4,11 +4,15 @@ Computed with arviz_stats; problems become warnings that are stored with the fit
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import arviz_stats as azs
 import numpy as np
 import xarray as xr
+
+from bayes_zba.models.priors import DISTRIBUTIONS
 
 #: Largest acceptable rank-normalised split R-hat.
 RHAT_MAX = 1.01
@@ -94,3 +98,38 @@ def _warnings(
         (hits > 0, f"{hits} draws hit the maximum tree depth"),
     ]
     return [message for failed, message in checks if failed]
+
+
+#: Probability mass of the credible intervals that truth-recovery checks use.
+CREDIBLE_MASS = 0.9
+
+
+def truth_coverage(fit: Any, truth: Mapping[str, float]) -> dict[str, bool]:
+    """Per parameter of a Fit: is the true value inside its 90 % credible interval?
+
+    The central interval, except for a truth on a bound of its prior's support (e.g. kk's
+    q = ½, the upper end of (0, ½]): a central interval never reaches the bound, so the
+    one-sided 90 % interval that ends there is used.
+    """
+    posterior, priors = fit.tree["posterior"], fit.provenance["priors"]
+    tail = 1.0 - CREDIBLE_MASS
+    coverage = {}
+    for name, value in truth.items():
+        draws = posterior[name].values.ravel()
+        lower, upper = _prior_support(priors.get(name))
+        if value == upper:
+            low, high = np.quantile(draws, tail), upper
+        elif value == lower:
+            low, high = lower, np.quantile(draws, CREDIBLE_MASS)
+        else:
+            low, high = np.quantile(draws, [tail / 2, 1.0 - tail / 2])
+        coverage[name] = bool(low <= value <= high)
+    return coverage
+
+
+def _prior_support(prior: Mapping[str, Any] | None) -> tuple[float, float]:
+    """Support of a provenance prior entry {"dist": ..., **arguments}; the real line if none."""
+    if prior is None:
+        return -np.inf, np.inf
+    arguments = {k: v for k, v in prior.items() if k != "dist"}
+    return DISTRIBUTIONS[prior["dist"]].support(arguments)

@@ -1,9 +1,11 @@
 """Diagnostics: good chains pass, each failure mode is flagged, JSON round trip."""
 
+from types import SimpleNamespace
+
 import numpy as np
 import xarray as xr
 
-from bayes_zba.inference.diagnostics import Diagnostics, diagnose
+from bayes_zba.inference.diagnostics import Diagnostics, diagnose, truth_coverage
 
 
 def chains(seed: int, shift: float = 0.0, draws: int = 1000) -> xr.Dataset:
@@ -50,3 +52,24 @@ def test_every_failure_is_a_warning():
 def test_json_round_trip():
     result = diagnose(chains(3, shift=1.0), stats(4, 1))
     assert Diagnostics.from_json(result.to_json()) == result
+
+
+def test_truth_coverage_uses_a_one_sided_interval_at_a_bound_of_the_prior():
+    rng = np.random.default_rng(5)
+    q = 0.5 - np.abs(rng.normal(0.0, 0.05, (4, 500)))  # piled against the bound ½
+    centred = rng.normal(2.0, 0.1, (4, 500))
+    tree = xr.DataTree.from_dict(
+        {
+            "posterior": xr.Dataset(
+                {"q": (("chain", "draw"), q), "E_star": (("chain", "draw"), centred)}
+            )
+        }
+    )
+    priors = {
+        "q": {"dist": "TruncatedNormal", "mu": 0.5, "sigma": 0.2, "lower": 0.0, "upper": 0.5},
+        "E_star": {"dist": "LogNormal", "median": 2.0, "sigma": 0.5},
+    }
+    fit = SimpleNamespace(tree=tree, provenance={"priors": priors})
+    assert truth_coverage(fit, {"q": 0.5, "E_star": 2.05}) == {"q": True, "E_star": True}
+    assert truth_coverage(fit, {"q": 0.2, "E_star": 2.5}) == {"q": False, "E_star": False}
+    assert np.quantile(q, 0.95) < 0.5  # the central interval alone would miss the truth ½

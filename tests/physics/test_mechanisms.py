@@ -123,12 +123,22 @@ def test_numpy_entry_rejects_missing_and_unknown_parameters():
 @pytest.mark.parametrize("model", MODELS)
 def test_delta_g_is_even_in_bias(model):
     V = np.linspace(0.0, 5.0, 41)
-    for params in parameter_draws(model, 20, seed=11):
-        if model == "kk":
-            params["q"] = 0.5
+    for params in parameter_draws(model, 20, seed=11):  # kk: any q, not only ½
         forward = delta_g(model, V, 0.7, 2.0, **params)
         backward = delta_g(model, -V, 0.7, 2.0, **params)
         np.testing.assert_allclose(forward, backward, rtol=1e-12, atol=0.0)
+
+
+def test_kk_depends_on_q_only_through_q_times_one_minus_q():
+    """W↑, W↓ of physics.md §5 weigh same-side terms by q² + (1-q)² and cross terms by
+    q(1-q): q and 1 - q (the two contact sides swapped) give the same ΔG, so the kk config
+    samples q on (0, ½]."""
+    V, T = np.linspace(-5.0, 5.0, 41)[:, None], np.array([0.3, 1.0, 4.0])[None, :]
+    for params in parameter_draws("kk", 20, seed=12):
+        mirrored = params | {"q": 1.0 - params["q"]}
+        np.testing.assert_allclose(
+            delta_g("kk", V, T, 0.0, **params), delta_g("kk", V, T, 0.0, **mirrored), rtol=1e-12
+        )
 
 
 @pytest.mark.parametrize("model", MODELS)
