@@ -107,9 +107,9 @@ CREDIBLE_MASS = 0.9
 def truth_coverage(fit: Any, truth: Mapping[str, float]) -> dict[str, bool]:
     """Per parameter of a Fit: is the true value inside its 90 % credible interval?
 
-    The central interval, except for a truth on a bound of its prior's support (e.g. kk's
-    q = ½, the upper end of (0, ½]): a central interval never reaches the bound, so the
-    one-sided 90 % interval that ends there is used.
+    The central interval, except for a truth on a bound of its prior's support (e.g. a
+    simulation at a_geom = 1 under the Uniform(0, 1) prior): a central interval never
+    reaches the bound, so the one-sided 90 % interval that ends there is used.
     """
     posterior, priors = fit.tree["posterior"], fit.provenance["priors"]
     tail = 1.0 - CREDIBLE_MASS
