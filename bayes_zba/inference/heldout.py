@@ -30,6 +30,11 @@ def heldout_curve_log_likelihood(fit: Fit, heldout: Dataset) -> xr.DataArray:
     config = fit.config
     data = select_fit_data(heldout, config)
     model = build_model(data, fit.model, config.with_measurement(drift=False))
+    if "span_reference" not in fit.provenance:
+        raise ValueError(
+            f"the {fit.model} fit of {fit.sample} predates the recorded span reference its "
+            f"amplitudes need on other curves: fit it again with this version"
+        )
     use_span_reference(model, fit.provenance["span_reference"])
     posterior = fit.tree["posterior"].to_dataset()
     conductance = pm.compute_deterministics(

@@ -3,6 +3,7 @@
 One module-scoped fit (nutpie, 4 chains) serves every test here.
 """
 
+import json
 import warnings
 
 import numpy as np
@@ -12,6 +13,7 @@ import xarray as xr
 
 from bayes_zba.data import DataWarning, dataset_from_frame
 from bayes_zba.inference import (
+    Fit,
     FitWarning,
     heldout_curve_log_likelihood,
     load_fit,
@@ -187,3 +189,12 @@ def test_pymc_sampler_gives_the_same_groups(fitted, dataset):
     for group in ("posterior", "log_likelihood", "sample_stats"):
         assert set(result.tree[group].data_vars) == set(fitted[0].tree[group].data_vars), group
     assert result.provenance["gradient_evaluations"] > 0
+
+
+def test_heldout_likelihood_refuses_a_fit_without_its_span_reference(fitted, dataset):
+    result = fitted[0]
+    provenance = {k: v for k, v in result.provenance.items() if k != "span_reference"}
+    old = Fit(result.tree.copy())
+    old.tree.attrs["provenance"] = json.dumps(provenance)
+    with pytest.raises(ValueError, match="fit it again"):
+        heldout_curve_log_likelihood(old, dataset)
