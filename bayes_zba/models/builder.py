@@ -44,6 +44,12 @@ CURVE_INDEX = "curve_index"
 #: ln E[Δ] = ln Δ_med + s_Δ²/2 (ln K), which the data fix nearly independently of s_Δ, while
 #: (ln Δ_med, s_Δ) form a curved ridge (2ck example: correlation -0.8, bulk ESS 12 of 1600).
 SPLITTING_MEAN = "delta_mean_log"
+#: Sampled in place of G0 when its prior is a location family: G0 + ΔG at the span's low
+#: reference point (V = 0, T_min, H = 0), the zero-bias conductance of the coldest curve,
+#: which the data fix directly. G0 itself trades off against every shape parameter through
+#: ΔG(0, T_min) (2ck demo: moving ln E[Δ] by 0.2 posterior sd at fixed G0 costs 720 in log
+#: density, 28 once G0 follows), a curved ridge a linear mass matrix cannot undo.
+ZERO_BIAS_ANCHOR = "G_zero_bias_cold"
 #: pm.Data of each point's likelihood weight (1 fitted, 0 held out) and the potential that
 #: removes held-out points from the joint density (zero when every weight is 1).
 LIKELIHOOD_WEIGHT = "likelihood_weight"
@@ -129,14 +135,35 @@ def _add_likelihood(
         for name in DATA_NAMES
     }
     mechanism = get_mechanism(config.model)
-    params = _mechanism_parameters(config, priors, span_reference(data.table[fitted]))
+    reference = span_reference(data.table[fitted])
+    reference_points = [pm.Data(f"{SPAN_REFERENCE_PREFIX}{n}", reference[n]) for n in DATA_NAMES]
+    params = _mechanism_parameters(config, priors, reference_points)
     conditions, condition_index = distinct_conditions(data.table)
     distinct = [
         pm.Data(f"{CONDITION_PREFIX}{DATA_NAMES[name]}", conditions[:, column])
         for column, name in enumerate(DATA_NAMES)
     ]
     delta_g = mechanism.delta_g(*distinct, params, pt)[pm.Data(CONDITION_INDEX, condition_index)]
-    add_measurement(data, config, priors, curve_index, inputs, delta_g, weight=fitted)
+    anchor_delta_g = mechanism.delta_g(*reference_points, params, pt)[0]
+    baseline = _anchored_background(config, priors, anchor_delta_g)
+    add_measurement(data, config, priors, curve_index, inputs, delta_g, baseline, fitted)
+
+
+def _anchored_background(
+    config: ModelConfig, priors: dict[str, dict[str, float]], anchor_delta_g: Any
+) -> Any:
+    """G0 as a deterministic of ZERO_BIAS_ANCHOR = G0 + anchor_delta_g (ΔG at the span's low
+    reference point), or None (G0 then sampled as configured) when G0's prior is not a
+    location family.
+
+    (G0, θ) -> (G0 + ΔG_ref(θ), θ) has unit Jacobian and the anchor's prior given θ is G0's
+    shifted by ΔG_ref(θ), so the joint density, and the model, are unchanged.
+    """
+    shifted = DISTRIBUTIONS[config.priors["G0"].dist].make_shifted
+    if shifted is None:
+        return None
+    anchor = shifted(ZERO_BIAS_ANCHOR, prior_arguments(config, "G0", priors), anchor_delta_g)
+    return pm.Deterministic("G0", anchor - anchor_delta_g)
 
 
 def distinct_conditions(table: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -227,7 +254,7 @@ def use_span_reference(model: pm.Model, reference: dict[str, list]) -> None:
 
 
 def _mechanism_parameters(
-    config: ModelConfig, resolved: dict[str, dict[str, float]], reference: dict[str, np.ndarray]
+    config: ModelConfig, resolved: dict[str, dict[str, float]], reference_points: list[Any]
 ) -> dict[str, Any]:
     """Mechanism parameters in §6a order; a span-prior amplitude is span / (span at amplitude 1).
 
@@ -244,8 +271,7 @@ def _mechanism_parameters(
     }
     if amplitude is not None:
         unit = {**params, amplitude: 1.0}
-        points = [pm.Data(f"{SPAN_REFERENCE_PREFIX}{n}", reference[n]) for n in DATA_NAMES]
-        unit_delta_g = mechanism.delta_g(*points, unit, pt)
+        unit_delta_g = mechanism.delta_g(*reference_points, unit, pt)
         span = config_prior(config, amplitude, resolved, name=f"{amplitude}{SPAN_SUFFIX}")
         params[amplitude] = pm.Deterministic(amplitude, span / (unit_delta_g[1] - unit_delta_g[0]))
     return {name: params[name] for name in mechanism.parameter_names}

@@ -31,6 +31,9 @@ class Distribution:
     #: parameter such as delta_med accepts): (name, args, shift) -> a variable y = ln x +
     #: shift with exactly the prior ln x + shift has (shift may be symbolic).
     make_shifted_log: Callable[[str, Arguments, pt.TensorLike], pt.TensorVariable] | None = None
+    #: For location families: (name, args, shift) -> a variable y = x + shift with exactly
+    #: the prior x + shift has (shift may be symbolic).
+    make_shifted: Callable[[str, Arguments, pt.TensorLike], pt.TensorVariable] | None = None
 
     @property
     def arguments(self) -> tuple[str, ...]:
@@ -81,6 +84,9 @@ DISTRIBUTIONS: dict[str, Distribution] = {
             ("sigma",),
             _real_line,
             lambda name, a: pm.Normal(name, mu=a["mu"], sigma=a["sigma"]),
+            make_shifted=lambda name, a, shift: pm.Normal(
+                name, mu=a["mu"] + shift, sigma=a["sigma"]
+            ),
         ),
         Distribution(
             "StudentT",

@@ -46,14 +46,14 @@ def test_dims_coords_and_variable_names(dataset):
         "E_b",
         "H_c",
         "A_kr_span",
-        "G0",
+        "G_zero_bias_cold",
         "tau_curve",
         "curve_offset",
         "sigma",
     ]
     assert model.named_vars_to_dims["G_obs"] == ("point",)
     assert model.named_vars_to_dims["curve_offset"] == ("curve",)
-    assert [d.name for d in model.deterministics] == ["A_kr", "G_model"]
+    assert [d.name for d in model.deterministics] == ["A_kr", "G0", "G_model"]
     assert not {"posterior", "log_likelihood", "prior", "observed_data"} & set(model.named_vars)
 
 
@@ -64,7 +64,7 @@ def test_positive_parameters_are_log_transformed_and_bounded_ones_interval(datas
         assert isinstance(transforms[name], LogTransform), name
     for name in ("E_b", "H_c"):  # LogUniform: log, then interval between the log bounds
         assert isinstance(transforms[name], ChainedTransform), name
-    assert transforms["G0"] is None
+    assert transforms["G_zero_bias_cold"] is None
     assert isinstance(transforms["curve_offset"], ZeroSumTransform)
 
 
@@ -260,3 +260,35 @@ def test_other_delta_med_priors_sample_delta_med_itself(splitting_data):
     )
     assert "delta_mean_log" not in model.named_vars
     assert model["delta_med"] in model.free_RVs
+
+
+def test_zero_bias_anchor_keeps_the_configured_prior_of_g0(dataset):
+    """G0 -> G0 + ΔG(0, T_min, 0) has unit Jacobian: given the mechanism parameters, the
+    anchor's log density is the configured Normal density of the G0 it implies."""
+    model = build_model(dataset, "kr1")
+    assert model["G0"] in model.deterministics
+    mu, sigma = (float(model[f"prior_G0_{a}"].get_value()) for a in ("mu", "sigma"))
+    anchor_logp = model.compile_logp(vars=[model["G_zero_bias_cold"]])
+    g0_at = model.compile_fn(
+        model.replace_rvs_by_values([model["G0"]])[0],
+        inputs=model.value_vars,
+        on_unused_input="ignore",
+    )
+    rng = np.random.default_rng(3)
+    point = model.initial_point()
+    for _ in range(5):
+        point = {
+            name: value + rng.normal(0.0, 0.3, np.shape(value)) for name, value in point.items()
+        }
+        point["G_zero_bias_cold"] = np.float64(mu + rng.normal(0.0, 2.0) * sigma)
+        g0 = float(g0_at(point))
+        assert g0 != pytest.approx(float(point["G_zero_bias_cold"]), abs=1e-6)  # a real shift
+        assert float(anchor_logp(point)) == pytest.approx(
+            stats.norm.logpdf(g0, mu, sigma), rel=1e-10
+        )
+    draws = pm.draw([model["G0"], model["A_kr_span"]], draws=4000, random_seed=2)
+    assert abs(np.mean(draws[0]) - mu) < 4 * sigma / np.sqrt(4000)
+    assert np.std(draws[0]) == pytest.approx(sigma, rel=0.05)
+    assert (
+        abs(np.corrcoef(draws[0], np.log(draws[1]))[0, 1]) < 0.05
+    )  # G0 independent, as configured
