@@ -47,8 +47,7 @@ SPLITTING_MEAN = "delta_mean_log"
 #: Sampled in place of G0 when its prior is a location family: G0 + ΔG at the span's low
 #: reference point (V = 0, T_min, H = 0), the zero-bias conductance of the coldest curve,
 #: which the data fix directly. G0 itself trades off against every shape parameter through
-#: ΔG(0, T_min) (2ck demo: moving ln E[Δ] by 0.2 posterior sd at fixed G0 costs 720 in log
-#: density, 28 once G0 follows), a curved ridge a linear mass matrix cannot undo.
+#: ΔG(0, T_min), a curved ridge a linear mass matrix cannot undo (models/README.md).
 ZERO_BIAS_ANCHOR = "G_zero_bias_cold"
 #: pm.Data of each point's likelihood weight (1 fitted, 0 held out) and the potential that
 #: removes held-out points from the joint density (zero when every weight is 1).
