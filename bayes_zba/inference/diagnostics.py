@@ -12,6 +12,7 @@ import arviz_stats as azs
 import numpy as np
 import xarray as xr
 
+from bayes_zba.models.builder import SIGNED_WIDTH
 from bayes_zba.models.priors import DISTRIBUTIONS
 
 #: Largest acceptable rank-normalised split R-hat.
@@ -49,7 +50,12 @@ class Diagnostics:
 
 
 def diagnose(posterior: xr.Dataset, sample_stats: xr.Dataset) -> Diagnostics:
-    """Diagnostics of `posterior` (chain, draw, ...) given the sampler's `sample_stats`."""
+    """Diagnostics of `posterior` (chain, draw, ...) given the sampler's `sample_stats`.
+
+    A sign-symmetric sampler coordinate (SIGNED_WIDTH) is left out: chains may sit in its
+    two mirror halves while the parameter it carries, |·|, agrees.
+    """
+    posterior = posterior.drop_vars([SIGNED_WIDTH], errors="ignore")
     chains = posterior.sizes["chain"]
     max_rhat = _extreme(azs.rhat(posterior), np.max)
     min_bulk = _extreme(azs.ess(posterior, method="bulk"), np.min)

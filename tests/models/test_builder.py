@@ -225,8 +225,8 @@ def _with_delta_med_prior(model_name: str, prior_toml: str):
 
 
 def _splitting_log_density(model):
-    """log p(ln E[Δ] = m, s_Δ = s) of the model, as a function of plain numbers."""
-    mean_rv, width_rv = model["delta_mean_log"], model["delta_width"]
+    """log p(ln E[Δ] = m, signed s_Δ = s) of the model, as a function of plain numbers."""
+    mean_rv, width_rv = model["delta_mean_log"], model["delta_width_signed"]
     mean, width = pt.dscalar(), pt.dscalar()
     conditional = clone_replace(pm.logp(mean_rv, mean), {width_rv: width})
     return pytensor.function([mean, width], conditional + pm.logp(width_rv, width))
@@ -234,19 +234,22 @@ def _splitting_log_density(model):
 
 def test_splitting_mean_keeps_the_configured_prior_of_delta_med(splitting_data):
     """(ln Δ_med, s) -> (ln Δ_med + s²/2, s) has unit Jacobian: the density is the configured
-    density of ln Δ_med (times the Uniform(0, 1.5) of s), at every point."""
+    density of ln Δ_med times that of s, Uniform(0, 1.5) on |s| = ½ Uniform(-1.5, 1.5) on
+    the signed s that is sampled, at every point and both signs."""
     model = build_model(splitting_data, "2ck", load_config("2ck"))  # LogUniform(0.01, 5 K)
     assert model["delta_med"] in model.deterministics
+    assert model["delta_width"] in model.deterministics
     density = _splitting_log_density(model)
     rng = np.random.default_rng(0)
     for log_median, width in zip(
         rng.uniform(-5.5, 2.5, 40), rng.uniform(0.05, 1.45, 40), strict=True
     ):
         inside = np.log(0.01) < log_median < np.log(5.0)
-        expected = -np.log(np.log(500.0)) - np.log(1.5) if inside else -np.inf
-        assert float(density(log_median + width**2 / 2, width)) == pytest.approx(
-            expected, rel=1e-10
-        )
+        expected = -np.log(np.log(500.0)) - np.log(3.0) if inside else -np.inf
+        for signed in (width, -width):
+            assert float(density(log_median + width**2 / 2, signed)) == pytest.approx(
+                expected, rel=1e-10
+            )
     draws = pm.draw([model["delta_med"], model["delta_width"]], draws=4000, random_seed=1)
     log_median, width = np.log(draws[0]), draws[1]
     assert abs(np.corrcoef(log_median, width)[0, 1]) < 0.05  # independent, as configured
@@ -292,3 +295,30 @@ def test_zero_bias_anchor_keeps_the_configured_prior_of_g0(dataset):
     assert (
         abs(np.corrcoef(draws[0], np.log(draws[1]))[0, 1]) < 0.05
     )  # G0 independent, as configured
+
+
+def test_the_model_is_even_in_the_signed_splitting_width(splitting_data):
+    """The physics sees s_Δ only through ±s_Δ nodes and s_Δ²/2: flipping the sampled sign
+    leaves the whole log density and its other gradients unchanged, and delta_width = |s|."""
+    model = build_model(splitting_data, "2ck", load_config("2ck"))
+    logp, dlogp = model.compile_logp(), model.compile_dlogp()
+    width_at = model.compile_fn(
+        model.replace_rvs_by_values([model["delta_width"]])[0],
+        inputs=model.value_vars,
+        on_unused_input="ignore",
+    )
+    key = model.rvs_to_values[model["delta_width_signed"]].name
+    point = model.initial_point()
+    rng = np.random.default_rng(4)
+    for _ in range(3):
+        point = {k: v + rng.normal(0.0, 0.2, np.shape(v)) for k, v in point.items()}
+        mirrored = {**point, key: -point[key]}
+        assert float(logp(mirrored)) == pytest.approx(float(logp(point)), rel=1e-12)
+        assert float(width_at(point)) == pytest.approx(float(width_at(mirrored)), rel=1e-12)
+        assert float(width_at(point)) > 0
+        gradient, mirrored_gradient = np.asarray(dlogp(point)), np.asarray(dlogp(mirrored))
+        names = [v.name for v in model.value_vars]
+        index = sum(np.size(point[n]) for n in names[: names.index(key)])
+        others = np.arange(gradient.size) != index
+        np.testing.assert_allclose(mirrored_gradient[others], gradient[others], rtol=1e-9)
+        assert mirrored_gradient[index] == pytest.approx(-gradient[index], rel=1e-9)
