@@ -37,6 +37,12 @@ def heldout_curve_log_likelihood(fit: Fit, heldout: Dataset) -> xr.DataArray:
         )
     use_span_reference(model, fit.provenance["span_reference"])
     posterior = fit.tree["posterior"].to_dataset()
+    missing = [rv.name for rv in model.free_RVs if rv.name not in posterior]
+    if missing:
+        raise ValueError(
+            f"the {fit.model} fit of {fit.sample} was sampled in other coordinates than this "
+            f"version's model (no {', '.join(missing)} in its posterior): fit it again"
+        )
     conductance = pm.compute_deterministics(
         posterior, var_names=[MODEL_CONDUCTANCE], model=model, progressbar=False
     )[MODEL_CONDUCTANCE]

@@ -131,6 +131,15 @@ def test_heldout_likelihood_of_one_curve_keeps_the_fits_span_reference(fitted, d
     np.testing.assert_allclose(heldout.values, expected.values, rtol=1e-9)
 
 
+def test_heldout_likelihood_of_a_fit_in_older_coordinates_is_a_clear_error(fitted, dataset):
+    """A fit saved when G0 itself was sampled has no G_zero_bias_cold to rebuild G0 from."""
+    tree = fitted[0].tree.copy()
+    posterior = tree["posterior"].to_dataset().drop_vars("G_zero_bias_cold")
+    tree["posterior"] = xr.DataTree(posterior)
+    with pytest.raises(ValueError, match=r"no G_zero_bias_cold .*fit it again"):
+        heldout_curve_log_likelihood(Fit(tree), dataset)
+
+
 def test_save_and_load_round_trip(fitted, tmp_path):
     result = fitted[0]
     path = save_fit(result, tmp_path / "s" / "kr1.nc")
