@@ -198,6 +198,7 @@ def recovery_command(
     """Model recovery: simulate from every model, fit and rank all; recovery.json in OUT."""
     from rich.table import Table
 
+    from bayes_zba.studies.pages import worst_cells_sentence
     from bayes_zba.studies.recovery import run_recovery
 
     summary = _run_study(
@@ -213,6 +214,7 @@ def recovery_command(
     for true in names:
         table.add_row(true, *(str(summary["confusion"][true][m]) for m in names))
     console.print(table)
+    console.print(worst_cells_sentence(summary["worst_off_diagonal"]))
     console.print(
         f"{summary['confident_wrong']} confident wrong verdict(s); wrote {out / 'recovery.json'}"
     )

@@ -96,13 +96,14 @@ def recovery_page(summary: Mapping[str, Any]) -> Page:
         for true in models
     )
     wrong = summary["confident_wrong"]
+    worst = summary["worst_off_diagonal"]
     return Page(
         title="Model recovery",
         summary=(
             f"{summary['n_datasets']} simulated datasets; {wrong} confident verdict(s) "
-            "named a wrong model."
+            f"named a wrong model. {worst_cells_sentence(worst)}"
         ),
-        summary_tone="good" if wrong == 0 else "warning",
+        summary_tone="good" if wrong == 0 and worst["weight_pass"] else "warning",
         sections=(
             Section(
                 "Confusion matrix",
@@ -126,6 +127,25 @@ def recovery_page(summary: Mapping[str, Any]) -> Page:
         provenance=flatten(
             {k: summary[k] for k in ("n_per_model", "seed", "design", "sampler", "models")}
         ),
+    )
+
+
+def worst_cells_sentence(worst: Mapping[str, Any]) -> str:
+    """One sentence on the worst off-diagonal cells of a recovery confusion matrix."""
+    count, weight = worst["count"], worst["weight"]
+    if count is None:
+        return ""
+    limit = f"limit {worst['weight_limit']:g}: {'met' if worst['weight_pass'] else 'NOT met'}"
+    heaviest = (
+        f"largest wrong mean stacking weight {weight['mean_weight']:.2f} "
+        f"({weight['model']} on {weight['true']} data; {limit})."
+        if weight
+        else ""
+    )
+    if count["n"] == 0:
+        return f"No wrong leaders; {heaviest}"
+    return (
+        f"Most wrong leaders: {count['n']} × {count['leader']} on {count['true']} data; {heaviest}"
     )
 
 

@@ -31,6 +31,8 @@ from bayes_zba.studies.tasks import (
 
 #: Verdict labels that claim a winner (bayes_zba.compare.verdict).
 CONFIDENT_LABELS = ("decisive", "leaning")
+#: A design fails recovery if data of one model give another a mean stacking weight this high.
+WRONG_WEIGHT_LIMIT = 0.9
 
 
 def plan_recovery(
@@ -103,20 +105,49 @@ def summarize_recovery(
                 "weights": {s["model"]: s["weight_stacking"] for s in ranking["ranking"]},
             }
         )
+    mean_weights = {
+        t: {m: float(np.mean(w)) if w else None for m, w in per.items()}
+        for t, per in weights.items()
+    }
     return {
         "models": list(models),
         "n_datasets": len(rows),
         "confusion": confusion,
-        "mean_weights": {
-            t: {m: float(np.mean(w)) if w else None for m, w in per.items()}
-            for t, per in weights.items()
-        },
+        "mean_weights": mean_weights,
+        "worst_off_diagonal": worst_off_diagonal(confusion, mean_weights),
         "verdicts": verdicts,
         "recovered": {t: _fraction(confusion[t][t], sum(confusion[t].values())) for t in models},
         "confident_wrong": sum(
             r["label"] in CONFIDENT_LABELS and r["winner"] != [r["true_model"]] for r in rows
         ),
         "datasets": rows,
+    }
+
+
+def worst_off_diagonal(
+    confusion: Mapping[str, Mapping[str, int]],
+    mean_weights: Mapping[str, Mapping[str, float | None]],
+) -> dict[str, Any]:
+    """The off-diagonal cells with the most wrong leaders and the largest wrong mean weight.
+
+    `weight_pass` is the issue's criterion: no true model's data give a wrong model a mean
+    stacking weight of WRONG_WEIGHT_LIMIT or more.
+    """
+    cells = [(t, m) for t in confusion for m in confusion[t] if m != t]
+    weighted = [(t, m) for t, m in cells if mean_weights[t][m] is not None]
+    most_wrong = max(cells, key=lambda cell: confusion[cell[0]][cell[1]], default=None)
+    heaviest = max(weighted, key=lambda cell: mean_weights[cell[0]][cell[1]], default=None)
+    largest = mean_weights[heaviest[0]][heaviest[1]] if heaviest else None
+    return {
+        "count": most_wrong
+        and {
+            "true": most_wrong[0],
+            "leader": most_wrong[1],
+            "n": confusion[most_wrong[0]][most_wrong[1]],
+        },
+        "weight": heaviest and {"true": heaviest[0], "model": heaviest[1], "mean_weight": largest},
+        "weight_limit": WRONG_WEIGHT_LIMIT,
+        "weight_pass": largest is None or largest < WRONG_WEIGHT_LIMIT,
     }
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from bayes_zba.report.publish import write_page
-from bayes_zba.studies.pages import recovery_page
+from bayes_zba.studies.pages import recovery_page, worst_cells_sentence
 from bayes_zba.studies.recovery import run_recovery, summarize_recovery
 from bayes_zba.studies.tasks import SamplerSettings, StudyOptions
 
@@ -47,6 +47,10 @@ def test_confusion_weights_and_verdicts_are_tallied_per_true_model():
     assert summary["verdicts"]["kr1"] == {"decisive": 1, "inconclusive": 1}
     assert summary["recovered"] == {"kr1": 0.5, "kr2": 1.0, "wam": 0.0}
     assert summary["confident_wrong"] == 1
+    worst = summary["worst_off_diagonal"]
+    assert worst["count"] == {"true": "kr1", "leader": "kr2", "n": 1}
+    assert worst["weight"] == {"true": "wam", "model": "kr1", "mean_weight": pytest.approx(0.7)}
+    assert worst["weight_pass"]
     assert [row["dataset"] for row in summary["datasets"]] == [
         "kr1-000",
         "kr1-001",
@@ -62,7 +66,22 @@ def test_recovery_report_shows_the_matrix(tmp_path):
     files = write_page(recovery_page(summary), tmp_path, "recovery")
     html = files["html"].read_text()
     assert 'id="confusion"' in html and "1 confident verdict(s)" in html
+    assert "largest wrong mean stacking weight 0.70 (kr1 on wam data; limit 0.9: met)" in html
     assert files["figure:recovery"].read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_wrong_model_with_mean_weight_above_the_limit_fails_the_weight_check():
+    cases = [("kr2", ranking("kr1", "decisive", {"kr1": 0.95, "kr2": 0.05, "wam": 0.0}))]
+    summary = summarize_recovery(MODELS, rank_specs([t for t, _ in cases]), [r for _, r in cases])
+    assert summary["worst_off_diagonal"]["weight"]["mean_weight"] == pytest.approx(0.95)
+    assert not summary["worst_off_diagonal"]["weight_pass"]
+    assert "limit 0.9: NOT met" in worst_cells_sentence(summary["worst_off_diagonal"])
+
+
+def test_a_perfect_recovery_says_no_wrong_leaders():
+    cases = [("kr2", ranking("kr2", "decisive", {"kr1": 0.3, "kr2": 0.7, "wam": 0.0}))]
+    summary = summarize_recovery(MODELS, rank_specs([t for t, _ in cases]), [r for _, r in cases])
+    assert worst_cells_sentence(summary["worst_off_diagonal"]).startswith("No wrong leaders;")
 
 
 @pytest.mark.slow
