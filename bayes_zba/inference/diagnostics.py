@@ -12,8 +12,9 @@ import arviz_stats as azs
 import numpy as np
 import xarray as xr
 
-from bayes_zba.models.builder import SIGNED_WIDTH
+from bayes_zba.models.builder import is_sampler_coordinate
 from bayes_zba.models.priors import DISTRIBUTIONS
+from bayes_zba.physics.mechanisms import get_mechanism
 
 #: Largest acceptable rank-normalised split R-hat.
 RHAT_MAX = 1.01
@@ -52,10 +53,10 @@ class Diagnostics:
 def diagnose(posterior: xr.Dataset, sample_stats: xr.Dataset) -> Diagnostics:
     """Diagnostics of `posterior` (chain, draw, ...) given the sampler's `sample_stats`.
 
-    A sign-symmetric sampler coordinate (SIGNED_WIDTH) is left out: chains may sit in its
-    two mirror halves while the parameter it carries, |·|, agrees.
+    Sampler coordinates of symmetric parameters (builder.is_sampler_coordinate) are left
+    out: chains may sit in their two mirror halves while the reported parameter agrees.
     """
-    posterior = posterior.drop_vars([SIGNED_WIDTH], errors="ignore")
+    posterior = posterior.drop_vars([n for n in posterior.data_vars if is_sampler_coordinate(n)])
     chains = posterior.sizes["chain"]
     max_rhat = _extreme(azs.rhat(posterior), np.max)
     min_bulk = _extreme(azs.ess(posterior, method="bulk"), np.min)
@@ -115,14 +116,21 @@ def truth_coverage(fit: Any, truth: Mapping[str, float]) -> dict[str, bool]:
 
     The central interval, except for a truth on a bound of its prior's support (e.g. a
     simulation at a_geom = 1 under the Uniform(0, 1) prior): a central interval never
-    reaches the bound, so the one-sided 90 % interval that ends there is used.
+    reaches the bound, so the one-sided 90 % interval that ends there is used. A parameter
+    reported folded (Parameter.mirror, kk's q) is compared with its folded truth.
     """
     posterior, priors = fit.tree["posterior"], fit.provenance["priors"]
+    model = fit.provenance.get("model")
+    mechanism = get_mechanism(model) if model else None
     tail = 1.0 - CREDIBLE_MASS
     coverage = {}
     for name, value in truth.items():
         draws = posterior[name].values.ravel()
         lower, upper = _prior_support(priors.get(name))
+        if mechanism is not None and name in mechanism.parameter_names:
+            parameter = mechanism.parameter(name)  # a folded parameter: compare folded truth
+            value = float(parameter.fold(value, np))
+            upper = min(upper, parameter.reported_upper)
         if value == upper:
             low, high = np.quantile(draws, tail), upper
         elif value == lower:

@@ -346,11 +346,12 @@ def _check_prior_names(
     for name in (*get_mechanism(model).parameter_names, *measurement.used_parameters()):
         if name not in priors:
             raise ConfigError(source, f"priors.{name}", "missing; every parameter needs a prior")
+    amplitude = get_mechanism(model).amplitude
     on_span = [name for name, prior in priors.items() if prior.on == "span"]
-    misplaced = [n for n in on_span if n in MEASUREMENT_PARAMETERS] + on_span[1:]
+    misplaced = [n for n in on_span if n != amplitude]
     if misplaced:
-        message = "only one mechanism amplitude (ΔG ∝ it) can take its prior on the span"
-        raise ConfigError(source, f"priors.{misplaced[0]}.on", message)
+        message = f"only the amplitude ΔG is proportional to ({amplitude}) can take its prior "
+        raise ConfigError(source, f"priors.{misplaced[0]}.on", message + "on the span")
 
 
 def _check_arguments(source: str, prior: PriorSpec, args: Mapping[str, float]) -> None:

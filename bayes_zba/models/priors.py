@@ -6,10 +6,11 @@ lmfit-like vocabulary: `LogNormal(median, sigma)`, `Uniform(lower, upper)`, `Log
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from math import inf, log
+from typing import Any
 
 import pymc as pm
 import pytensor.tensor as pt
-from pymc.distributions.transforms import ChainedTransform, Interval
+from pymc.distributions.transforms import ChainedTransform, Interval, Transform
 from pymc.distributions.transforms import log as log_transform
 
 Arguments = Mapping[str, float]
@@ -38,6 +39,47 @@ class Distribution:
     @property
     def arguments(self) -> tuple[str, ...]:
         return self.required + self.optional
+
+
+class SoftInterval(Transform):
+    """(a, b) <- R by y = a + softplus(z - a) - softplus(z - b): the identity deep inside.
+
+    For a Uniform whose bounds move with another parameter (make_shifted_log: ln E[Δ] given
+    s_Δ). The interval transform logit((y - a)/(b - a)) would tie the sampler's coordinate
+    to the moving bounds, so that a step in s_Δ at fixed z moves y by the bounds' shift and
+    the sampler works in the very coordinates the shift was meant to remove; here, away
+    from the bounds, z = y whatever they are. dy/dz = σ(z - a) - σ(z - b) > 0.
+    """
+
+    name = "softclip"  # one word: PyMC strips "_<name>__" from the value variable
+    ndim_supp = 0
+
+    def forward(self, value: Any, *inputs: Any) -> Any:
+        a, b = _uniform_bounds(inputs)
+        return a + pt.log(pt.expm1(value - a)) - pt.log(-pt.expm1(value - b))
+
+    def backward(self, value: Any, *inputs: Any) -> Any:
+        a, b = _uniform_bounds(inputs)
+        return a + pt.softplus(value - a) - pt.softplus(value - b)
+
+    def log_jac_det(self, value: Any, *inputs: Any) -> Any:
+        """ln(σ(z - a) - σ(z - b)) = -softplus(a - z) - softplus(z - b) + ln(1 - e^(a - b))."""
+        a, b = _uniform_bounds(inputs)
+        return -pt.softplus(a - value) - pt.softplus(value - b) + pt.log(-pt.expm1(a - b))
+
+
+def _uniform_bounds(rv_inputs: tuple[Any, ...]) -> tuple[Any, Any]:
+    """(lower, upper) of a pm.Uniform from its RandomVariable inputs (rng, size, lower, upper)."""
+    *_, lower, upper = rv_inputs
+    return lower, upper
+
+
+def _shifted_log_uniform(name: str, args: Arguments, shift: pt.TensorLike) -> pt.TensorVariable:
+    """y = ln x + shift for x ~ LogUniform(lower, upper): Uniform on the shifted log bounds,
+    sampled through SoftInterval so the sampler's coordinate is y itself, not its place
+    between bounds that move with the shift."""
+    lower, upper = log(args["lower"]) + shift, log(args["upper"]) + shift
+    return pm.Uniform(name, lower=lower, upper=upper, default_transform=SoftInterval())
 
 
 def _log_uniform(name: str, args: Arguments) -> pt.TensorVariable:
@@ -142,9 +184,7 @@ DISTRIBUTIONS: dict[str, Distribution] = {
             _between_bounds,
             _log_uniform,
             symbolic=False,
-            make_shifted_log=lambda name, a, shift: pm.Uniform(
-                name, lower=log(a["lower"]) + shift, upper=log(a["upper"]) + shift
-            ),
+            make_shifted_log=_shifted_log_uniform,
         ),
         Distribution(
             "TruncatedNormal",

@@ -18,7 +18,7 @@ import pymc as pm
 
 from bayes_zba.data import Dataset, dataset_from_frame, save_dataset
 from bayes_zba.models import DataScales, ModelConfig, build_model, data_scales, select_fit_data
-from bayes_zba.models.builder import OBSERVED, SIGNED_WIDTH
+from bayes_zba.models.builder import OBSERVED, is_sampler_coordinate
 from bayes_zba.simulate import design_preset, simulate, typical_parameters
 
 
@@ -98,11 +98,12 @@ class Replication:
 
 def _scalar_draw(prior: Mapping[str, Any], index: int) -> dict[str, float]:
     """Values of the scalar variables of prior draw `index` (chain 0), without the
-    sampler-only SIGNED_WIDTH (its |·|, delta_width, is calibrated instead)."""
+    sampler-only coordinates (builder.is_sampler_coordinate: what they carry, e.g.
+    delta_width = |delta_width_signed|, is calibrated instead)."""
     return {
         name: float(values[0, index])
         for name, values in ((n, np.asarray(v)) for n, v in prior.items())
-        if values.ndim == 2 and name != SIGNED_WIDTH
+        if values.ndim == 2 and not is_sampler_coordinate(name)
     }
 
 

@@ -16,7 +16,7 @@ from arviz_stats import psense_summary
 from bayes_zba.compare import rank
 from bayes_zba.data import Dataset, dataset_from_frame, save_dataset
 from bayes_zba.inference import Fit, load_fit
-from bayes_zba.models.builder import OBSERVED, SIGNED_WIDTH
+from bayes_zba.models.builder import OBSERVED, is_sampler_coordinate
 from bayes_zba.parallel import write_json_atomic
 from bayes_zba.physics.mechanisms import REGISTRY
 from bayes_zba.report.publish import write_page
@@ -33,8 +33,9 @@ QUANTILES = (0.05, 0.5, 0.95)
 
 def scalar_parameters(tree: xr.DataTree) -> list[str]:
     """Posterior variables with one value per draw, in posterior order (without the
-    sampler-only SIGNED_WIDTH, whose |·| is delta_width)."""
-    posterior = tree["posterior"].to_dataset().drop_vars([SIGNED_WIDTH], errors="ignore")
+    sampler-only coordinates of builder.is_sampler_coordinate)."""
+    posterior = tree["posterior"].to_dataset()
+    posterior = posterior.drop_vars([n for n in posterior.data_vars if is_sampler_coordinate(n)])
     return [str(n) for n, v in posterior.data_vars.items() if set(v.dims) == {"chain", "draw"}]
 
 

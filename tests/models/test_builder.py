@@ -23,6 +23,7 @@ from bayes_zba.models import (
 )
 from bayes_zba.models.builder import distinct_conditions
 from bayes_zba.physics import delta_g
+from bayes_zba.physics.mechanisms import get_mechanism
 from bayes_zba.simulate import DESIGN_PRESETS, simulate, typical_parameters
 
 
@@ -98,6 +99,25 @@ def test_per_point_sigma_is_a_floor_and_the_mean_is_g0_plus_delta_g(dataset):
     scale = np.sqrt(0.3**2 + values["sigma"] ** 2)
     expected = stats.norm.logpdf(table["G_e2h"], mean + values["curve_offset"][curve_index], scale)
     np.testing.assert_allclose(loglik, expected, rtol=1e-8)
+
+
+def test_field_separable_mechanism_mean_is_g0_plus_delta_g_across_a_field_series():
+    """2ck evaluates ΔG once per (|V|, T) and adds c_H |H| per point (Mechanism.field_shift):
+    G_model must still be G0 + ΔG(V, T, H) at every point of a field series."""
+    data = simulate("2ck", typical_parameters("2ck"), DESIGN_PRESETS["small"], seed=5)
+    model = build_model(data, "2ck")
+    point = model.initial_point() | {"c_H": np.array(0.37)}
+    names = ("G0", "G_model", *get_mechanism("2ck").parameter_names)
+    outputs = model.replace_rvs_by_values([model[n] for n in names])
+    compute = model.compile_fn(outputs, inputs=model.value_vars, on_unused_input="ignore")
+    values = dict(zip(names, compute(point), strict=True))
+    table = data.table
+    params = {n: float(values[n]) for n in get_mechanism("2ck").parameter_names}
+    expected = values["G0"] + delta_g("2ck", table["V_mV"], table["T_K"], table["H_T"], **params)
+    assert table["H_T"].nunique() == 2 and params["c_H"] == pytest.approx(0.37)
+    np.testing.assert_allclose(values["G_model"], expected, rtol=1e-12)
+    n_conditions = model_structure(data, load_config("2ck"))["n_conditions"]
+    assert n_conditions == table["T_K"].nunique() * 26  # H does not multiply the conditions
 
 
 def test_delta_g_is_evaluated_once_per_distinct_abs_bias_temperature_and_field(dataset):
@@ -253,6 +273,30 @@ def test_splitting_mean_keeps_the_configured_prior_of_delta_med(splitting_data):
     draws = pm.draw([model["delta_med"], model["delta_width"]], draws=4000, random_seed=1)
     log_median, width = np.log(draws[0]), draws[1]
     assert abs(np.corrcoef(log_median, width)[0, 1]) < 0.05  # independent, as configured
+
+
+def test_splitting_mean_is_the_sampler_coordinate_whatever_the_width(splitting_data):
+    """The bounds of ln E[Δ] move with s_Δ²/2; its SoftInterval keeps the unconstrained
+    coordinate equal to ln E[Δ] inside them, so a step in s_Δ does not move ln E[Δ] (an
+    interval transform would: ln E[Δ] - s_Δ²/2, i.e. ln Δ_med, would be held fixed)."""
+    model = build_model(splitting_data, "2ck", load_config("2ck"))
+    names = [v.name for v in model.value_vars]
+    constrained = dict(zip(names, model.unobserved_value_vars, strict=False))
+    mean_log = model.compile_fn(
+        constrained["delta_mean_log_softclip__"],
+        inputs=model.value_vars,
+        on_unused_input="ignore",
+    )
+    point = model.initial_point()
+    width_key = model.rvs_to_values[model["delta_width_signed"]].name
+    for z in (-3.0, -1.0, 0.5):
+        values = [
+            float(
+                mean_log(point | {"delta_mean_log_softclip__": np.array(z), width_key: np.array(w)})
+            )
+            for w in (0.0, 0.8, 1.6)  # s_Δ = 0, 0.57, 0.99
+        ]
+        np.testing.assert_allclose(values, z, atol=1e-3)
 
 
 def test_other_delta_med_priors_sample_delta_med_itself(splitting_data):

@@ -8,7 +8,6 @@ import pytest
 
 from bayes_zba.models import ConfigError, DataScales, load_config
 from bayes_zba.models.config import MEASUREMENT_PARAMETERS, default_config_dir, model_parameters
-from bayes_zba.physics import delta_g
 from bayes_zba.physics.mechanisms import REGISTRY
 
 SHIPPED = sorted(p.stem for p in default_config_dir().glob("*.toml"))
@@ -268,22 +267,6 @@ def test_shipped_priors_cover_the_whole_physics_support(model):
 
 
 @pytest.mark.parametrize("model", SHIPPED)
-def test_span_priors_are_on_an_amplitude_delta_g_is_proportional_to(model):
-    config = load_config(model)
-    amplitude = config.span_parameter
-    assert amplitude is not None
-    rng = np.random.default_rng(5)
-    V, T = np.array([0.0, 0.7, 2.0]), np.array([0.1, 1.0, 5.0])
-    for _ in range(5):
-        params = {p.name: _inside(p, rng) for p in REGISTRY[model].parameters}
-        base = delta_g(model, V, T, 0.0, **params)
-        doubled = delta_g(model, V, T, 0.0, **{**params, amplitude: 2 * params[amplitude]})
-        np.testing.assert_allclose(doubled, 2 * base, rtol=1e-10, atol=1e-12)
-
-
-def _inside(parameter, rng: np.random.Generator) -> float:
-    """A random value inside the parameter's bounds (unbounded sides: within a decade of 1)."""
-    low = parameter.lower if np.isfinite(parameter.lower) else -10.0
-    high = parameter.upper if np.isfinite(parameter.upper) else 10.0
-    low = max(low, 0.1) if parameter.positive else low
-    return float(rng.uniform(low, high))
+def test_span_priors_are_on_the_amplitude_delta_g_is_proportional_to(model):
+    """tests/physics checks ΔG ∝ Mechanism.amplitude; the shipped configs use it."""
+    assert load_config(model).span_parameter == REGISTRY[model].amplitude

@@ -129,10 +129,67 @@ def test_delta_g_is_even_in_bias(model):
         np.testing.assert_allclose(forward, backward, rtol=1e-12, atol=0.0)
 
 
+#: Mechanisms whose field dependence is an additive shift (physics.md §3: c_H |H|; §5: none).
+FIELD_SEPARABLE = {"2ck", "kk"}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_field_shift_is_declared_exactly_where_the_field_enters_additively(model):
+    """Mechanism.field_shift(H) = ΔG(V, T, H) - ΔG(V, T, 0) for every V and T: the models
+    rely on it to evaluate ΔG once per (|V|, T) of a field series."""
+    mechanism = get_mechanism(model)
+    assert (mechanism.field_shift is not None) == (model in FIELD_SEPARABLE)
+    V, T = np.linspace(-3.0, 3.0, 13)[:, None], np.array([0.1, 1.0, 6.0])[None, :]
+    for params in parameter_draws(model, 20, seed=13):
+        for H in (0.5, 2.0, 9.0):
+            shift = delta_g(model, V, T, H, **params) - delta_g(model, V, T, 0.0, **params)
+            if mechanism.field_shift is None:  # kr, wam: the shift depends on V and T
+                assert np.ptp(shift) > 1e-6 * np.max(np.abs(shift)), (model, params, H)
+                continue
+            expected = mechanism.field_shift(np.full_like(shift, H), params, np)
+            scale = np.max(np.abs(delta_g(model, V, T, H, **params)))
+            np.testing.assert_allclose(shift, expected, rtol=0, atol=1e-12 * scale)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_delta_g_minus_its_field_shift_is_proportional_to_the_amplitude(model):
+    """ΔG - field_shift ∝ Mechanism.amplitude at every (V, T, H): the models sample the ZBA
+    span and evaluate ΔG once at amplitude 1 (models/builder.py)."""
+    mechanism = get_mechanism(model)
+    shift = mechanism.field_shift or (lambda H, params, xp: np.zeros_like(H))
+    V, T, H = (np.ravel(x) for x in np.meshgrid([0.0, 0.4, 3.0], [0.1, 1.0, 6.0], [0.0, 2.5]))
+    for params in parameter_draws(model, 10, seed=14):
+        scaled = params | {mechanism.amplitude: 2.5 * params[mechanism.amplitude]}
+        base = delta_g(model, V, T, H, **params) - shift(H, params, np)
+        scaled_delta_g = delta_g(model, V, T, H, **scaled) - shift(H, scaled, np)
+        np.testing.assert_allclose(scaled_delta_g, 2.5 * base, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_declared_mirror_symmetries_hold_and_fold_below_the_mirror(model):
+    """Parameter.mirror: ΔG(x) = ΔG(2 mirror - x), so the models report x folded."""
+    V, T, H = np.linspace(-4.0, 4.0, 17)[:, None], np.array([0.2, 1.0, 5.0])[None, :], 1.0
+    for parameter in get_mechanism(model).parameters:
+        if parameter.mirror is None:
+            assert parameter.fold(0.37, np) == 0.37
+            continue
+        for params in parameter_draws(model, 10, seed=15):
+            mirrored = params | {parameter.name: 2 * parameter.mirror - params[parameter.name]}
+            np.testing.assert_allclose(
+                delta_g(model, V, T, H, **params), delta_g(model, V, T, H, **mirrored), rtol=1e-12
+            )
+        values = np.array(
+            [parameter.lower, parameter.mirror, parameter.upper, 0.8 * parameter.upper]
+        )
+        folded = parameter.fold(values, np)
+        assert np.all(folded <= parameter.reported_upper) and folded[1] == parameter.mirror
+        np.testing.assert_allclose(parameter.fold(2 * parameter.mirror - values, np), folded)
+
+
 def test_kk_depends_on_q_only_through_q_times_one_minus_q():
     """W↑, W↓ of physics.md §5 weigh same-side terms by q² + (1-q)² and cross terms by
-    q(1-q): q and 1 - q (the two contact sides swapped) give the same ΔG, so the kk config
-    samples q on (0, ½]."""
+    q(1-q): q and 1 - q (the two contact sides swapped) give the same ΔG, so only q(1-q)
+    is identified by data."""
     V, T = np.linspace(-5.0, 5.0, 41)[:, None], np.array([0.3, 1.0, 4.0])[None, :]
     for params in parameter_draws("kk", 20, seed=12):
         mirrored = params | {"q": 1.0 - params["q"]}

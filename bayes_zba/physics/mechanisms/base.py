@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 DeltaG = Callable[[Any, Any, Any, Mapping[str, Any], ModuleType], Any]
+FieldShift = Callable[[Any, Mapping[str, Any], ModuleType], Any]
 
 
 @dataclass(frozen=True)
@@ -22,10 +23,23 @@ class Parameter:
     upper: float  # support upper bound (may be +inf)
     source: str  # seed equation or physics.md section it comes from
     positive: bool = False  # sampled on the log scale when True
+    #: ΔG is unchanged under value -> 2 mirror - value (kk's q: the contact's two sides):
+    #: data fix only the distance from the mirror point, so the value is reported folded
+    #: onto the side below it, mirror - |value - mirror|.
+    mirror: float | None = None
 
     def contains(self, value: float) -> bool:
         """Whether `value` lies in the parameter's support."""
         return self.lower <= value <= self.upper
+
+    def fold(self, value: Any, xp: ModuleType) -> Any:
+        """The value as reported: folded below the mirror point, if the parameter has one."""
+        return value if self.mirror is None else self.mirror - xp.abs(value - self.mirror)
+
+    @property
+    def reported_upper(self) -> float:
+        """Upper bound of the reported (folded) values."""
+        return self.upper if self.mirror is None else min(self.upper, self.mirror)
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,13 @@ class Mechanism:
     parameters: tuple[Parameter, ...]
     delta_g: DeltaG  # delta_g(V, T, H, params, xp) -> ΔG, one formula for both backends
     description: str
+    #: For a mechanism whose field dependence is additive and independent of V and T:
+    #: field_shift(H, params, xp) = ΔG(V, T, H) - ΔG(V, T, 0). Models then evaluate ΔG once
+    #: per distinct (|V|, T) instead of (|V|, T, H). None: H enters ΔG in another way.
+    field_shift: FieldShift | None = None
+    #: The parameter ΔG is proportional to, apart from the field shift (B_Σ, A_KR, δG, A_W):
+    #: the one whose prior may be placed on the ZBA span it produces (models/builder.py).
+    amplitude: str | None = None
 
     @property
     def parameter_names(self) -> tuple[str, ...]:

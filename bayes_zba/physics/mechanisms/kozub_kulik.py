@@ -91,6 +91,11 @@ def delta_g_kk(V: Any, T: Any, H: Any, params: Any, xp: ModuleType) -> Any:
     return params["dG"] * splitting_expectation(differential_occupation, params, xp)
 
 
+def no_field_shift(H: Any, params: Any, xp: ModuleType) -> Any:
+    """ΔG_kk(V, T, H) - ΔG_kk(V, T, 0) = 0: the populations do not feel the field (§5)."""
+    return xp.zeros_like(H)
+
+
 PARAMETERS = (
     Parameter(
         name="dG",
@@ -108,6 +113,7 @@ PARAMETERS = (
         lower=0.0,
         upper=1.0,
         source="KR-14, physics.md §5",
+        mirror=0.5,  # ΔG depends on q only through q(1 - q) (tests/physics)
     ),
     Parameter(
         name="rho",
@@ -128,5 +134,7 @@ MECHANISMS = (
         delta_g_kk,
         "Bias pumps two-level systems into their upper state; activated (e^(-Δ/T)) at V = 0, "
         "no V/T scaling, no field dependence; δG may have either sign.",
+        field_shift=no_field_shift,
+        amplitude="dG",
     ),
 )

@@ -140,6 +140,7 @@ MECHANISMS = (
         delta_g_kr2,
         "Fermi-occupied upper defect states raise G: ∝ T² at V = 0, ∝ V^(2/3) at larger bias, "
         "saturating at A_KR E_b²/4; amplitude halves above H_c.",
+        amplitude="A_kr",
     ),
     Mechanism(
         "kr1",
@@ -148,5 +149,6 @@ MECHANISMS = (
         delta_g_kr1,
         "Boltzmann-occupied defects raise G: ∝ T at V = 0, ∝ V^(1/3) at larger bias, "
         "saturating at A_KR E_b/2; amplitude halves above H_c.",
+        amplitude="A_kr",
     ),
 )

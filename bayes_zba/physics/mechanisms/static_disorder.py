@@ -56,5 +56,6 @@ MECHANISMS = (
         delta_g_wam,
         "T^½ at V = 0 with exact V/T scaling at H = 0 and a positive H^½ magnetoconductance "
         "from the Zeeman-split triplet channel.",
+        amplitude="A_w",
     ),
 )

@@ -30,7 +30,12 @@ def delta_g_2ck(V: Any, T: Any, H: Any, params: Any, xp: ModuleType) -> Any:
         return xp.arcsinh(g / root_kondo)
 
     kondo = params["B_sigma"] * root_kondo * splitting_expectation(crossover_response, params, xp)
-    return kondo + params["c_H"] * xp.abs(H)
+    return kondo + channel_asymmetry_shift(H, params, xp)
+
+
+def channel_asymmetry_shift(H: Any, params: Any, xp: ModuleType) -> Any:
+    """c_H |H|: the only field dependence of the 2ck model (channel-symmetry breaking, I-B1)."""
+    return params["c_H"] * xp.abs(H)
 
 
 PARAMETERS = (
@@ -88,5 +93,7 @@ MECHANISMS = (
         delta_g_2ck,
         "T^½ at V = 0 and V/T scaling with α = ½ below T_K, saturation below the splitting Δ, "
         "logarithmic above T_K; no field dependence apart from an optional c_H |H|.",
+        field_shift=channel_asymmetry_shift,
+        amplitude="B_sigma",
     ),
 )

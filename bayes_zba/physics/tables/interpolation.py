@@ -7,13 +7,15 @@ gradients at v = 0); tables are .npz files with generator parameters and a sha25
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from bayes_zba.physics.backend import constant, safe_where
+from bayes_zba.physics.backend import is_pytensor
+from bayes_zba.physics.tables.lookup import VALUE, hermite_lookup_array, table_lookup_op
 
 
 class TableChecksumError(ValueError):
@@ -52,27 +54,25 @@ class EvenTable:
         digest.update(np.ascontiguousarray(self.slopes, dtype="<f8").tobytes())
         return digest.hexdigest()
 
+    @cached_property
+    def kernel_tables(self) -> tuple[np.ndarray, np.ndarray, float, float, float]:
+        """(values, slopes × step, step, v_max, tail coefficient): hermite_lookup's tables."""
+        scaled_slopes = np.ascontiguousarray(self.slopes * self.step)
+        scaled_slopes.flags.writeable = False
+        values = np.ascontiguousarray(self.values)
+        return values, scaled_slopes, self.step, self.v_max, self.tail_coefficient
+
     def evaluate(self, v: Any, xp: ModuleType) -> Any:
         """f(v) by cubic Hermite in u = asinh|v| (uniform grid), tail c|v|^{1/2} beyond v_max.
 
-        Both branches stay finite (the lookup argument is clipped, the square root is taken
-        of max(|v|, v_max)), so PyTensor gradients are finite everywhere, including v = 0.
+        One scalar kernel (lookup.hermite_lookup) for both backends: a compiled loop for
+        NumPy, an elementwise op with an exact derivative op for PyTensor, whose gradients
+        are finite everywhere, including v = 0.
         """
-        magnitude = xp.abs(v)
-        position = xp.minimum(xp.arcsinh(magnitude), self.u_max) / self.step
-        cell = xp.clip(xp.floor(position), 0, len(self.values) - 2)
-        t = position - cell
-        index = cell.astype("int64")
-        values = constant(self.values, xp)
-        slopes = constant(self.slopes * self.step, xp)
-        interpolated = (
-            (2 * t**3 - 3 * t**2 + 1) * values[index]
-            + (t**3 - 2 * t**2 + t) * slopes[index]
-            + (3 * t**2 - 2 * t**3) * values[index + 1]
-            + (t**3 - t**2) * slopes[index + 1]
-        )
-        tail = self.tail_coefficient * xp.sqrt(xp.maximum(magnitude, self.v_max))
-        return safe_where(magnitude <= self.v_max, interpolated, tail, xp)
+        if is_pytensor(xp):
+            return table_lookup_op(self)(v)
+        v = np.asarray(v, dtype=float)
+        return hermite_lookup_array(np.ravel(v), VALUE, self.kernel_tables).reshape(v.shape)
 
 
 def save_table(table: EvenTable, path: Path) -> Path:
