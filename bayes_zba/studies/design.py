@@ -67,16 +67,15 @@ def fixed_prior_config_text(config: ModelConfig, scales: DataScales) -> str:
         }
         for name, table in document["priors"].items()
     }
+    others = {k: v for k, v in document.items() if k not in ("measurement", "priors")}
     header = [
         f"# {config.model} priors of {config.source} frozen at the data scales",
         f"# {json.dumps(scales.as_dict())}",
-        *(
-            f"{k} = {_toml_value(v)}"
-            for k, v in document.items()
-            if k not in ("measurement", "priors")
-        ),
+        *(f"{k} = {_toml_value(v)}" for k, v in others.items() if not isinstance(v, dict)),
     ]
-    lines = header + _toml_tables("", {"measurement": config.measurement.as_dict()})
+    tables = {k: v for k, v in others.items() if isinstance(v, dict)}  # e.g. [sampler]
+    tables["measurement"] = config.measurement.as_dict()
+    lines = header + _toml_tables("", tables)
     return "\n".join(lines + _toml_tables("priors.", priors)) + "\n"
 
 

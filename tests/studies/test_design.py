@@ -46,6 +46,14 @@ def parse_config_text(text: str):
     return parse_config(tomllib.loads(text), text=text, source="<frozen>")
 
 
+@pytest.mark.parametrize("model", ["2ck", "kk"])
+def test_frozen_config_keeps_the_sampler_table(model):
+    """2ck and kk ship a [sampler] table; the frozen config of a study must keep it."""
+    config = load_config(model)
+    frozen = parse_config_text(fixed_prior_config_text(config, SCALES))
+    assert frozen.target_accept == config.target_accept > 0.8
+
+
 def test_frozen_config_keeps_an_infinite_window():
     config = load_config("kr2").with_measurement(vmax_mV=float("inf"), mask_mV=((6.0, 9.0),))
     frozen = parse_config_text(fixed_prior_config_text(config, SCALES))
