@@ -575,4 +575,6 @@ def _print_fit(result: Any) -> None:
     )
     for warning in d.warnings:
         console.print(f"warning: {warning}", style="yellow", markup=False)
+    for restart in d.restarts:
+        console.print(f"note: {restart}", markup=False)
     console.print(f"wrote {result.path}", markup=False)

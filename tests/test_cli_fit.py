@@ -17,8 +17,8 @@ from bayes_zba.simulate import DESIGN_PRESETS, simulate, typical_parameters
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
-def fake_fit(warnings: list[str]) -> Fit:
-    diagnostics = Diagnostics(1.002, 812.0, 640.0, 0, [0.9, 1.1], 0, warnings)
+def fake_fit(warnings: list[str], restarts: tuple[str, ...] = ()) -> Fit:
+    diagnostics = Diagnostics(1.002, 812.0, 640.0, 0, [0.9, 1.1], 0, warnings, list(restarts))
     provenance = {"model": "kr1", "sample": "s1", "timings": {"compile_s": 12.0, "sampling_s": 3.0}}
     tree = xr.DataTree()
     tree.attrs = {"provenance": json.dumps(provenance), "diagnostics": diagnostics.to_json()}
@@ -42,6 +42,16 @@ def test_options_reach_fit_data_file_and_diagnostics_are_printed(monkeypatch):
     assert "max R-hat 1.002" in result.output and "0 divergent" in result.output
     assert "warning: min bulk ESS 12 < 400" in result.output
     assert "out/s1/kr1.nc" in result.output
+
+
+def test_chains_run_again_are_printed_as_notes(monkeypatch):
+    note = "chain 2 was stranded (median log density 10.0, best chain 90.0) and was run again"
+    monkeypatch.setattr(
+        "bayes_zba.inference.run.fit_data_file", lambda *a, **k: fake_fit([], (note,))
+    )
+    result = CliRunner().invoke(cli.app, ["fit", "d.csv", "--model", "kr1", "--out", "o"])
+    assert result.exit_code == 0, result.output
+    assert f"note: {note}" in result.output
 
 
 @pytest.mark.parametrize(

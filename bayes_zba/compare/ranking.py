@@ -259,6 +259,7 @@ def _health(model: str, fit: FitLike, estimates: Mapping[str, Mapping[str, ElpdE
         },
         n_chains=int(fit.tree["posterior"].sizes["chain"]),
         max_rhat_predictive=predictive_rhat(fit.tree),
+        restarts=tuple(fit.diagnostics.restarts),
     )
 
 

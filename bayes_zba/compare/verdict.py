@@ -21,7 +21,8 @@ Rules, in order (the numbers are the constants below):
    gets a caveat: the elpd is a functional of those log-likelihood draws only, and the
    chains agree on them (typically a weakly identified parameter that barely moves the
    predictions, such as the spread s_Δ of TLS splittings); its estimates still need
-   longer chains, which the fit report says.
+   longer chains, which the fit report says. A chain the fit ran again because it was
+   stranded far below the others (inference.restarts) is a caveat of its model.
 3. Otherwise the gap between leader and runner-up decides: "inconclusive" if
    |Δelpd| < MIN_ELPD_DIFF or |Δelpd| < INCONCLUSIVE_DSE·dSE (the winner is then the tied
    set); "decisive" if |Δelpd| ≥ MIN_ELPD_DIFF and |Δelpd| ≥ DECISIVE_DSE·dSE; "leaning"
@@ -111,6 +112,8 @@ class Health:
     n_chains: int
     #: largest R-hat of the curve log-likelihoods (the draws every elpd is computed from)
     max_rhat_predictive: float
+    #: stranded chains the fit ran again (inference.restarts): a caveat, never a reason
+    restarts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,7 @@ def decide(
         for p in sampling[m]
     ]
     caveats += [p for m in ordered for p in advisory[m]]
+    caveats += [f"{m}: {restart}" for m in ordered for restart in health[m].restarts]
     caveats += [p for m in ordered if m != leader.model for p in high_k[m]]
     caveats += [p for m in contending for p in _high_k_problem(health[m], crosscheck_criterion)]
     if reasons:

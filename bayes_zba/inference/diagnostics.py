@@ -4,7 +4,7 @@ Computed with arviz_stats; problems become warnings that are stored with the fit
 """
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -35,6 +35,8 @@ class Diagnostics:
     bfmi: list[float]
     treedepth_hits: int
     warnings: list[str] = field(default_factory=list)
+    #: Stranded chains that were run again (inference.restarts); not a failure in itself.
+    restarts: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -50,8 +52,12 @@ class Diagnostics:
         return cls(**values)
 
 
-def diagnose(posterior: xr.Dataset, sample_stats: xr.Dataset) -> Diagnostics:
+def diagnose(
+    posterior: xr.Dataset, sample_stats: xr.Dataset, restarts: Sequence[str] = ()
+) -> Diagnostics:
     """Diagnostics of `posterior` (chain, draw, ...) given the sampler's `sample_stats`.
+
+    `restarts` describes chains that were run again because they were stranded.
 
     Sampler coordinates of symmetric parameters (builder.is_sampler_coordinate) are left
     out: chains may sit in their two mirror halves while the reported parameter agrees.
@@ -72,6 +78,7 @@ def diagnose(posterior: xr.Dataset, sample_stats: xr.Dataset) -> Diagnostics:
         bfmi=bfmi,
         treedepth_hits=hits,
         warnings=_warnings(max_rhat, min_bulk, min_tail, n_divergent, bfmi, hits, chains),
+        restarts=list(restarts),
     )
 
 

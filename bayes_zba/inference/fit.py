@@ -9,7 +9,7 @@ import time
 import tomllib
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -152,7 +152,11 @@ def fit(
         start = time.perf_counter()
         tree = assemble_tree(model, data, config, run, np.random.default_rng(predictive_seed))
         run.timings.update(build_s=build_s, postprocess_s=time.perf_counter() - start)
-    diagnostics = diagnose(tree["posterior"].to_dataset(), tree["sample_stats"].to_dataset())
+    diagnostics = diagnose(
+        tree["posterior"].to_dataset(),
+        tree["sample_stats"].to_dataset(),
+        restarts=[restart.describe() for restart in run.restarts],
+    )
     tree.attrs["diagnostics"] = diagnostics.to_json()
     tree.attrs["provenance"] = json.dumps(
         fit_provenance(
@@ -323,6 +327,7 @@ def fit_provenance(
         "timings": run.timings,
         "gradient_evaluations": run.gradient_evaluations,
         "compiled_model_reused": run.reused_compiled_model,
+        "restarted_chains": [asdict(restart) for restart in run.restarts],
         "versions": {
             "python": platform.python_version(),
             **{name: version(name) for name in VERSIONED_PACKAGES},

@@ -16,6 +16,7 @@ import pymc as pm
 import xarray as xr
 
 from bayes_zba.inference.compiled import compiled_model
+from bayes_zba.inference.restarts import Restart, restart_stranded
 from bayes_zba.models.config import DEFAULT_TARGET_ACCEPT
 
 Sampler = Literal["nutpie", "pymc"]
@@ -46,7 +47,8 @@ NUTPIE_ADAPTATION = "low_rank"
 #: How chains start (reported in provenance).
 INITIALISATION = (
     "each chain starts at the prior support point (median/mode of every prior, offsets 0) "
-    "plus U(-1, 1) jitter on the unconstrained scale"
+    "plus U(-1, 1) jitter on the unconstrained scale; a chain stranded far below the others "
+    "in log density is run again from a new seed (inference.restarts)"
 )
 
 ChainProgress = Callable[[int, int, int], None]  # (finished draws, total draws, divergences)
@@ -60,6 +62,7 @@ class SamplerRun:
     timings: dict[str, float] = field(default_factory=dict)
     gradient_evaluations: int = 0
     reused_compiled_model: bool = False
+    restarts: list[Restart] = field(default_factory=list)
 
 
 def traced_names(model: pm.Model) -> list[str]:
@@ -90,33 +93,63 @@ def sample(
         raise ValueError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
     if sampler == "pymc":
         on_compiled()
-        return _sample_pymc(model, seed, chains, draws, tune, progress, target_accept)
+        return _with_stranded_restarted(
+            lambda n, s: _sample_pymc(model, s, n, draws, tune, progress, target_accept),
+            seed,
+            chains,
+        )
     start = time.perf_counter()
     with compiled_model(model, structure_key, traced_names(model)) as (compiled, reused):
         compile_s = time.perf_counter() - start
         on_compiled()
-        start = time.perf_counter()
-        raw = nutpie.sample(
-            compiled,
-            draws=draws,
-            tune=tune,
-            chains=chains,
-            seed=seed,
-            save_warmup=True,
-            adaptation=NUTPIE_ADAPTATION,
-            target_accept=target_accept,
-            progress_bar=progress and on_progress is None,
-            progress_callback=_nutpie_callback(on_progress) if on_progress else None,
-        )
-    timings = {"compile_s": compile_s, "sampling_s": time.perf_counter() - start}
-    gradients = _total_steps(raw, "sample_stats") + _total_steps(raw, "warmup_sample_stats")
-    tree = xr.DataTree.from_dict(
-        {
-            "posterior": raw["posterior"].to_dataset(),
-            "sample_stats": _renamed_stats(raw["sample_stats"].to_dataset(), NUTPIE_STAT_NAMES),
-        }
-    )
-    return SamplerRun(tree, timings, gradients, reused_compiled_model=reused)
+
+        def run_nutpie(n_chains: int, chain_seed: int) -> SamplerRun:
+            start = time.perf_counter()
+            raw = nutpie.sample(
+                compiled,
+                draws=draws,
+                tune=tune,
+                chains=n_chains,
+                seed=chain_seed,
+                save_warmup=True,
+                adaptation=NUTPIE_ADAPTATION,
+                target_accept=target_accept,
+                progress_bar=progress and on_progress is None,
+                progress_callback=_nutpie_callback(on_progress) if on_progress else None,
+            )
+            tree = xr.DataTree.from_dict(
+                {
+                    "posterior": raw["posterior"].to_dataset(),
+                    "sample_stats": _renamed_stats(
+                        raw["sample_stats"].to_dataset(), NUTPIE_STAT_NAMES
+                    ),
+                }
+            )
+            timings = {"compile_s": 0.0, "sampling_s": time.perf_counter() - start}
+            return SamplerRun(tree, timings, _total_steps(raw), reused_compiled_model=reused)
+
+        run = _with_stranded_restarted(run_nutpie, seed, chains)
+    run.timings["compile_s"] = compile_s
+    return run
+
+
+def _with_stranded_restarted(
+    run_chains: Callable[[int, int], SamplerRun], seed: int, chains: int
+) -> SamplerRun:
+    """`run_chains(chains, seed)`, with stranded chains run again (inference.restarts)."""
+    first = run_chains(chains, seed)
+    extra: list[SamplerRun] = []
+
+    def rerun(n_chains: int, chain_seed: int) -> xr.DataTree:
+        extra.append(run_chains(n_chains, chain_seed))
+        return extra[-1].tree
+
+    first.tree, first.restarts = restart_stranded(first.tree, seed, rerun)
+    for run in extra:
+        first.gradient_evaluations += run.gradient_evaluations
+        for key, seconds in run.timings.items():
+            first.timings[key] += seconds
+    return first
 
 
 def _nutpie_callback(on_progress: ChainProgress) -> Callable[[list[Any]], None]:
@@ -160,8 +193,7 @@ def _sample_pymc(
         {"posterior": raw["posterior"].to_dataset(), "sample_stats": _renamed_stats(stats, {})}
     )
     timings = {"compile_s": max(elapsed - sampling_s, 0.0), "sampling_s": sampling_s}
-    gradients = _total_steps(raw, "sample_stats") + _total_steps(raw, "warmup_sample_stats")
-    return SamplerRun(tree, timings, gradients)
+    return SamplerRun(tree, timings, _total_steps(raw))
 
 
 def _renamed_stats(stats: xr.Dataset, names: dict[str, str]) -> xr.Dataset:
@@ -172,7 +204,7 @@ def _renamed_stats(stats: xr.Dataset, names: dict[str, str]) -> xr.Dataset:
     )
 
 
-def _total_steps(raw: xr.DataTree, group: str) -> int:
-    if group not in raw.children or "n_steps" not in raw[group]:
-        return 0
-    return int(np.asarray(raw[group]["n_steps"]).sum())
+def _total_steps(raw: xr.DataTree) -> int:
+    """Leapfrog steps (gradient evaluations) of warm-up and sampling together."""
+    groups = [raw[g] for g in ("sample_stats", "warmup_sample_stats") if g in raw.children]
+    return sum(int(np.asarray(g["n_steps"]).sum()) for g in groups if "n_steps" in g)

@@ -44,10 +44,25 @@ def diagnostics_blocks(diagnostics: Any, chains: int) -> tuple[Block, ...]:
         tuple(diagnostics_rows(diagnostics, chains)),
         caption="Highlighted values are outside the range where the posterior can be trusted.",
     )
+    restarts = _restart_blocks(diagnostics.restarts)
     if not diagnostics.warnings:
-        return (table, Paragraph("No sampler warnings.", "good"))
+        return (table, Paragraph("No sampler warnings.", "good"), *restarts)
     return (
         table,
         Paragraph("Sampler warnings:", "warning"),
         BulletList(tuple(Cell(w, "warning") for w in diagnostics.warnings)),
+        *restarts,
+    )
+
+
+def _restart_blocks(restarts: list[str]) -> tuple[Block, ...]:
+    """A note on chains that were run again because they were stranded (none: nothing)."""
+    if not restarts:
+        return ()
+    return (
+        Paragraph(
+            "Chains run again: stranded far below the others in log density, a region of "
+            "negligible posterior mass (the table describes the chains kept):"
+        ),
+        BulletList(tuple(Cell(r, "plain") for r in restarts)),
     )

@@ -27,6 +27,7 @@ class SamplerDiagnostics:
     treedepth_hits: int = 0
     ok: bool = True
     warnings: tuple[str, ...] = ()
+    restarts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

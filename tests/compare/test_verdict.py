@@ -107,6 +107,16 @@ def test_divergences_in_a_contender_make_it_unreliable():
     assert verdict.sentence.startswith("No verdict")
 
 
+def test_a_chain_run_again_is_a_caveat_of_its_model_not_a_reason():
+    note = "chain 3 was stranded (median log density 1128.9, best chain 1221.0) and was run again"
+    leader = Health("2ck", 0, 1.004, {"curve_cv": (0, 10), "loo": (0, 1000)}, 4, 1.003, (note,))
+    verdict = _decide(
+        _standings((-20.0, 3.0), (-90.0, 9.0), (-99.0, 9.0)), health=_healthy(**{"2ck": leader})
+    )
+    assert verdict.label == "decisive" and verdict.reasons == ()
+    assert f"2ck: {note}" in verdict.caveats
+
+
 def test_a_runner_up_beaten_even_at_its_best_chain_is_only_a_caveat():
     stuck = Health("wam", 2, 1.73, {"curve_cv": (0, 12), "loo": (0, 1000)}, 4, 1.73)
     verdict = _decide(_standings((-2529.0, 133.0), (-2600.0, 140.0)), health=_healthy(wam=stuck))

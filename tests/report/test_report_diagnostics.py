@@ -54,3 +54,13 @@ def test_ess_threshold_scales_with_the_number_of_chains():
     assert ess_minimum(4) == 400
     rows = {q: (v.tone, fine) for q, v, fine in diagnostics_rows(CLEAN, 10)}
     assert rows["min ESS bulk"] == ("warning", "≥ 1000")
+
+
+def test_restarted_chains_are_listed_after_the_warnings():
+    note = "chain 3 was stranded (median log density 1128.9, best chain 1221.0) and was run again"
+    restarted = Diagnostics(1.004, 900.0, 800.0, 0, [0.9, 1.1], 0, restarts=[note])
+    _, verdict, heading, items = diagnostics_blocks(restarted, CHAINS)
+    assert verdict == Paragraph("No sampler warnings.", "good")
+    assert "run again" in heading.text
+    assert [c.text for c in items.items] == [note]
+    assert len(diagnostics_blocks(CLEAN, CHAINS)) == 2
