@@ -4,6 +4,7 @@ Both return a DataTree with posterior (free parameters + G_model) and sample_sta
 to PyMC's names, plus what was spent (compile/sampling seconds, gradient evaluations).
 """
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
@@ -48,8 +49,12 @@ NUTPIE_ADAPTATION = "low_rank"
 INITIALISATION = (
     "each chain starts at the prior support point (median/mode of every prior, offsets 0) "
     "plus U(-1, 1) jitter on the unconstrained scale; a chain stranded far below the others "
-    "in log density is run again from a new seed (inference.restarts)"
+    "in log density is run again from a new seed, at most twice so, then once from the last "
+    "draw of the best chain (inference.restarts)"
 )
+#: nutpie's per-draw vector of sampler (unconstrained) coordinates: kept while chains may be
+#: restarted from a draw, dropped from the returned run.
+START_COORDINATES = "unconstrained_draw"
 
 ChainProgress = Callable[[int, int, int], None]  # (finished draws, total draws, divergences)
 
@@ -94,7 +99,9 @@ def sample(
     if sampler == "pymc":
         on_compiled()
         return _with_stranded_restarted(
-            lambda n, s: _sample_pymc(model, s, n, draws, tune, progress, target_accept),
+            lambda n, s, start: _sample_pymc(
+                model, s, n, draws, tune, progress, target_accept, start
+            ),
             seed,
             chains,
         )
@@ -103,10 +110,10 @@ def sample(
         compile_s = time.perf_counter() - start
         on_compiled()
 
-        def run_nutpie(n_chains: int, chain_seed: int) -> SamplerRun:
-            start = time.perf_counter()
+        def run_nutpie(n_chains: int, chain_seed: int, start: xr.DataTree | None) -> SamplerRun:
+            started = time.perf_counter()
             raw = nutpie.sample(
-                compiled,
+                compiled if start is None else nutpie_started_at(compiled, start),
                 draws=draws,
                 tune=tune,
                 chains=n_chains,
@@ -116,16 +123,18 @@ def sample(
                 target_accept=target_accept,
                 progress_bar=progress and on_progress is None,
                 progress_callback=_nutpie_callback(on_progress) if on_progress else None,
+                store_unconstrained=True,
             )
+            stats = raw["sample_stats"].to_dataset()
             tree = xr.DataTree.from_dict(
                 {
                     "posterior": raw["posterior"].to_dataset(),
-                    "sample_stats": _renamed_stats(
-                        raw["sample_stats"].to_dataset(), NUTPIE_STAT_NAMES
+                    "sample_stats": _renamed_stats(stats, NUTPIE_STAT_NAMES).assign(
+                        {START_COORDINATES: stats[START_COORDINATES]}
                     ),
                 }
             )
-            timings = {"compile_s": 0.0, "sampling_s": time.perf_counter() - start}
+            timings = {"compile_s": 0.0, "sampling_s": time.perf_counter() - started}
             return SamplerRun(tree, timings, _total_steps(raw), reused_compiled_model=reused)
 
         run = _with_stranded_restarted(run_nutpie, seed, chains)
@@ -133,18 +142,29 @@ def sample(
     return run
 
 
+def nutpie_started_at(compiled: Any, start: xr.DataTree) -> Any:
+    """`compiled` whose every chain starts at the sampler coordinates of the one-draw tree
+    `start` (its START_COORDINATES), without jitter."""
+    point = np.array(start["sample_stats"][START_COORDINATES].values, dtype=float)
+    return dataclasses.replace(compiled, initial_point_func=lambda _seed: point.copy())
+
+
 def _with_stranded_restarted(
-    run_chains: Callable[[int, int], SamplerRun], seed: int, chains: int
+    run_chains: Callable[[int, int, xr.DataTree | None], SamplerRun], seed: int, chains: int
 ) -> SamplerRun:
-    """`run_chains(chains, seed)`, with stranded chains run again (inference.restarts)."""
-    first = run_chains(chains, seed)
+    """`run_chains(chains, seed, None)`, with stranded chains run again (inference.restarts)."""
+    first = run_chains(chains, seed, None)
     extra: list[SamplerRun] = []
 
-    def rerun(n_chains: int, chain_seed: int) -> xr.DataTree:
-        extra.append(run_chains(n_chains, chain_seed))
+    def rerun(n_chains: int, chain_seed: int, start: xr.DataTree | None) -> xr.DataTree:
+        extra.append(run_chains(n_chains, chain_seed, start))
         return extra[-1].tree
 
-    first.tree, first.restarts = restart_stranded(first.tree, seed, rerun)
+    tree, first.restarts = restart_stranded(first.tree, seed, rerun)
+    stats = tree["sample_stats"].to_dataset().drop_vars(START_COORDINATES, errors="ignore")
+    first.tree = xr.DataTree.from_dict(
+        {"posterior": tree["posterior"].to_dataset(), "sample_stats": stats}
+    )
     for run in extra:
         first.gradient_evaluations += run.gradient_evaluations
         for key, seconds in run.timings.items():
@@ -169,8 +189,13 @@ def _sample_pymc(
     tune: int,
     progress: bool,
     target_accept: float,
+    start: xr.DataTree | None = None,
 ) -> SamplerRun:
-    start = time.perf_counter()
+    """PyMC's NUTS; a one-draw `start` tree sets every chain's initial values (no jitter)."""
+    started = time.perf_counter()
+    initvals = None
+    if start is not None:
+        initvals = {rv.name: start["posterior"][rv.name].values for rv in model.free_RVs}
     with model:
         raw = pm.sample(
             draws=draws,
@@ -184,8 +209,10 @@ def _sample_pymc(
             var_names=traced_names(model),
             compute_convergence_checks=False,
             discard_tuned_samples=False,
+            initvals=initvals,
+            init="auto" if start is None else "adapt_diag",
         )
-    elapsed = time.perf_counter() - start
+    elapsed = time.perf_counter() - started
     stats = raw["sample_stats"].to_dataset()
     # PyMC compiles inside pm.sample; its sampling_time attribute excludes compilation.
     sampling_s = float(stats.attrs.get("sampling_time", elapsed))

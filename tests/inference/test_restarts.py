@@ -1,6 +1,7 @@
 """Stranded chains: found by their log density, replaced by fresh runs, every restart recorded.
 
-The case that motivated it: one 2ck chain 92 nats below three that agree (seed 11).
+The cases that motivated it: one 2ck chain 92 nats below three that agree (seed 11), and
+three 2ck chains that fresh starts kept returning to a mode 55 nats below (SBC data set 2).
 """
 
 import numpy as np
@@ -10,14 +11,16 @@ import xarray as xr
 
 from bayes_zba.inference.diagnostics import Diagnostics
 from bayes_zba.inference.restarts import (
+    FRESH_RESTARTS,
     MAX_RESTARTS,
     STRANDED_LP_GAP,
+    last_draw,
     restart_seed,
     restart_stranded,
     stranded_chains,
     with_chains_replaced,
 )
-from bayes_zba.inference.sampling import sample
+from bayes_zba.inference.sampling import START_COORDINATES, nutpie_started_at, sample
 
 DRAWS = 200
 
@@ -66,12 +69,12 @@ def test_a_stranded_chain_is_run_again_from_a_seed_derived_from_the_fit_seed():
     tree = chain_tree([1221.0, 1220.7, 1221.0, 1128.9], [0, 0, 0, 5])
     calls = []
 
-    def run_chains(n, seed):
-        calls.append((n, seed))
+    def run_chains(n, seed, start):
+        calls.append((n, seed, start))
         return chain_tree([1221.0] * n, [0.0] * n, seed=seed)
 
     fixed, restarts = restart_stranded(tree, 11, run_chains)
-    assert calls == [(1, restart_seed(11, 1))]
+    assert calls == [(1, restart_seed(11, 1), None)]
     assert [(r.chain, r.attempt, r.seed) for r in restarts] == [(3, 1, restart_seed(11, 1))]
     assert restarts[0].stranded_median_lp == pytest.approx(1128.9, abs=1.0)
     assert "chain 3 was stranded" in restarts[0].describe()
@@ -82,7 +85,7 @@ def test_a_stranded_chain_is_run_again_from_a_seed_derived_from_the_fit_seed():
 def test_nothing_is_rerun_when_no_chain_is_stranded():
     tree = chain_tree([10.0, 10.0, 10.0, 10.0], [0, 0, 0, 0])
 
-    def run_chains(n, seed):
+    def run_chains(n, seed, start):
         raise AssertionError("no chain should be run again")
 
     same, restarts = restart_stranded(tree, 3, run_chains)
@@ -93,7 +96,7 @@ def test_restarts_stop_after_the_limit_and_keep_the_last_run():
     tree = chain_tree([0.0, 0.0, 0.0, -100.0], [0, 0, 0, 5])
     seeds = []
 
-    def always_stranded(n, seed):
+    def always_stranded(n, seed, start):
         seeds.append(seed)
         return chain_tree([-100.0] * n, [5.0] * n, seed=seed)
 
@@ -101,6 +104,65 @@ def test_restarts_stop_after_the_limit_and_keep_the_last_run():
     assert len(seeds) == MAX_RESTARTS and len(set(seeds)) == MAX_RESTARTS
     assert [r.attempt for r in restarts] == list(range(1, MAX_RESTARTS + 1))
     assert stranded_chains(kept["sample_stats"]["lp"].values) == [3]
+
+
+def test_after_the_fresh_restarts_a_chain_starts_at_the_best_chains_last_draw():
+    tree = chain_tree([-5.0, 0.0, -4.0, -100.0], [1, 2, 3, 5])
+    starts = []
+
+    def fresh_runs_fail(n, seed, start):
+        starts.append(start)
+        if start is None:
+            return chain_tree([-100.0] * n, [5.0] * n, seed=seed)
+        x0 = float(start["posterior"]["x"])
+        return chain_tree([0.0] * n, [x0] * n, seed=seed)
+
+    fixed, restarts = restart_stranded(tree, 5, fresh_runs_fail)
+    assert starts[:FRESH_RESTARTS] == [None] * FRESH_RESTARTS
+    best_last = float(tree["posterior"]["x"].sel(chain=1).isel(draw=-1))
+    assert float(starts[-1]["posterior"]["x"]) == best_last
+    assert [r.start_chain for r in restarts] == [None] * FRESH_RESTARTS + [1]
+    assert "at the last draw of chain 1" in restarts[-1].describe()
+    assert stranded_chains(fixed["sample_stats"]["lp"].values) == []
+
+
+def test_last_draw_holds_one_draw_of_one_chain():
+    tree = chain_tree([0.0, 1.0], [0, 5])
+    point = last_draw(tree, 1)
+    assert float(point["posterior"]["x"]) == float(tree["posterior"]["x"].values[1, -1])
+    assert float(point["sample_stats"]["lp"]) == float(tree["sample_stats"]["lp"].values[1, -1])
+
+
+def bimodal_model() -> pm.Model:
+    """Modes at x = ±10 separated by a barrier of ~500 nats; every usual start is near -10."""
+    with pm.Model() as model:
+        x = pm.Normal("x", 0.0, 20.0, initval=-10.0)
+        mixture = pm.NormalMixture.dist(w=[0.5, 0.5], mu=[-10.0, 10.0], sigma=[0.3, 0.3])
+        pm.Potential("modes", pm.logp(mixture, x))
+    return model
+
+
+def test_a_nutpie_run_started_at_a_draw_stays_in_that_draws_mode():
+    import nutpie
+
+    compiled = nutpie.compile_pymc_model(bimodal_model())
+    usual = nutpie.sample(compiled, draws=50, tune=50, chains=3, seed=1, progress_bar=False)
+    assert (usual["posterior"]["x"].values < 0).all()
+    start = xr.DataTree.from_dict(
+        {"sample_stats": xr.Dataset({START_COORDINATES: ("unconstrained_parameter", [10.0])})}
+    )
+    anchored = nutpie.sample(
+        nutpie_started_at(compiled, start), draws=50, tune=50, chains=3, seed=1, progress_bar=False
+    )
+    assert (anchored["posterior"]["x"].values > 0).all()
+
+
+def test_pymc_chains_started_at_a_draw_stay_in_that_draws_mode():
+    from bayes_zba.inference.sampling import _sample_pymc
+
+    start = xr.DataTree.from_dict({"posterior": xr.Dataset({"x": 10.0})})
+    run = _sample_pymc(bimodal_model(), 3, 2, 50, 50, False, 0.8, start)
+    assert (run.tree["posterior"]["x"].values > 0).all()
 
 
 def test_nutpie_runs_replace_chains_of_a_real_model(monkeypatch):
@@ -111,9 +173,11 @@ def test_nutpie_runs_replace_chains_of_a_real_model(monkeypatch):
     run = sample(model, sampler="nutpie", seed=2, chains=3, draws=60, tune=60, progress=False)
     assert [r.attempt for r in run.restarts][:2] == [1, 1]
     assert len(run.restarts) == 2 * MAX_RESTARTS
+    assert run.restarts[-1].start_chain is not None
     posterior = run.tree["posterior"]
     assert posterior.sizes["chain"] == 3 and list(posterior["chain"].values) == [0, 1, 2]
     assert np.isfinite(run.tree["sample_stats"]["lp"].values).all()
+    assert START_COORDINATES not in run.tree["sample_stats"]
     assert run.gradient_evaluations > int(run.tree["sample_stats"]["n_steps"].sum())
 
 
