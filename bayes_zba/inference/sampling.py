@@ -49,7 +49,7 @@ NUTPIE_ADAPTATION = "low_rank"
 INITIALISATION = (
     "each chain starts at the prior support point (median/mode of every prior, offsets 0) "
     "plus U(-1, 1) jitter on the unconstrained scale; a chain stranded far below the others "
-    "in log density is run again from a new seed, at most twice so, then once from the last "
+    "in log density is run again from a new seed (at most twice), then once from the last "
     "draw of the best chain (inference.restarts)"
 )
 #: nutpie's per-draw vector of sampler (unconstrained) coordinates: kept while chains may be
