@@ -64,7 +64,7 @@ def plan_sbc(
             "task_id": f"sbc-{index:04d}",
             "model": model,
             "data": str(path),
-            "data_hash": replication.dataset.content_hash,
+            "data_fingerprint": replication.dataset.fingerprint,
             "config": str(config_path),
             "config_text": fixed_config.text,
             "truth": replication.truth,

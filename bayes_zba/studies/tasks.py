@@ -70,14 +70,15 @@ def fit_spec(
 ) -> dict[str, Any]:
     """Spec of fit_task: `config` is a TOML path or a model name (its shipped config).
 
-    The spec carries the data file's hash and the config text, so a changed input is a
-    changed spec (bayes_zba.parallel refuses to reuse the old result).
+    The spec carries the data's fingerprint (Dataset.fingerprint) and the config text, so a
+    changed input is a changed spec (bayes_zba.parallel refuses to reuse the old result),
+    while data regenerated from a study's seed on another machine is not.
     """
     return {
         "task_id": task_id,
         "kind": "fit",
         "data": str(data),
-        "data_hash": load_dataset(data).content_hash,
+        "data_fingerprint": load_dataset(data).fingerprint,
         "model": model,
         "config": str(config),
         "config_text": load_config(config).text,

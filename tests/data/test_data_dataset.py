@@ -53,6 +53,20 @@ def test_hash_depends_on_content_only(dataset):
     assert dataset_from_frame(changed).content_hash != dataset.content_hash
 
 
+def test_fingerprint_ignores_last_bit_differences_only(dataset):
+    last_bit = make_frame()
+    last_bit["G_e2h"] = np.nextafter(last_bit["G_e2h"].to_numpy(), np.inf)
+    rerun = dataset_from_frame(last_bit)
+    assert rerun.content_hash != dataset.content_hash
+    assert rerun.fingerprint == dataset.fingerprint
+    changed = make_frame()
+    changed.loc[3, "G_e2h"] *= 1 + 1e-8
+    assert dataset_from_frame(changed).fingerprint != dataset.fingerprint
+    changed = make_frame()
+    changed.loc[3, "V_mV"] += 1e-6
+    assert dataset_from_frame(changed).fingerprint != dataset.fingerprint
+
+
 def test_dataset_rejects_a_table_without_the_schema(dataset):
     with pytest.raises(ValueError, match="dataset_from_frame"):
         Dataset(dataset.table.drop(columns="curve"), dataset.samples, "x")
