@@ -47,17 +47,22 @@ def table_hash(table: pd.DataFrame, significant_digits: int | None = None) -> st
             digest.update(text.encode("utf-8", "surrogatepass"))
         else:
             values = table[name].to_numpy(dtype=np.float64) + 0.0
-            if significant_digits is None:
-                digest.update(np.ascontiguousarray(values, dtype="<f8").tobytes())
-            else:
-                rounded = np.char.mod(f"%.{significant_digits - 1}e", values)
-                digest.update(" ".join(rounded.tolist()).encode())
+            if significant_digits is not None:
+                values = round_significant(values, significant_digits)
+            digest.update(np.ascontiguousarray(values, dtype="<f8").tobytes())
     return digest.hexdigest()
 
 
+def round_significant(values: Any, digits: int = FINGERPRINT_DIGITS) -> np.ndarray:
+    """`values` rounded (in decimal) to `digits` significant digits, as float64."""
+    text = np.char.mod(f"%.{digits - 1}e", np.asarray(values, dtype=np.float64))
+    return text.astype(np.float64)
+
+
 def table_fingerprint(table: pd.DataFrame) -> str:
-    """table_hash at FINGERPRINT_DIGITS: the same for reruns of one simulation on any machine
-    (studies identify regenerated data by it; content_hash stays exact)."""
+    """table_hash at FINGERPRINT_DIGITS: unchanged by last-bit differences between reruns of
+    one simulation, unless a value sits on a rounding boundary (studies identify regenerated
+    data by it; content_hash stays exact)."""
     return table_hash(table, FINGERPRINT_DIGITS)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pymc as pm
 
 from bayes_zba.data import Dataset, dataset_from_frame, save_dataset
-from bayes_zba.data.dataset import FINGERPRINT_DIGITS
+from bayes_zba.data.dataset import round_significant
 from bayes_zba.models import DataScales, ModelConfig, build_model, data_scales, select_fit_data
 from bayes_zba.models.builder import OBSERVED, is_sampler_coordinate
 from bayes_zba.simulate import design_preset, simulate, typical_parameters
@@ -100,10 +100,11 @@ def _scalar_draw(prior: Mapping[str, Any], index: int) -> dict[str, float]:
     """Values of the scalar variables of prior draw `index` (chain 0), without the
     sampler-only coordinates (builder.is_sampler_coordinate: what they carry, e.g.
     delta_width = |delta_width_signed|, is calibrated instead), by name, each rounded to
-    FINGERPRINT_DIGITS significant digits: deterministic ones (e.g. B_sigma) can differ in
-    the last bit between two runs of the same draw, and a study identifies tasks by them."""
+    FINGERPRINT_DIGITS significant digits (round_significant): deterministic ones (e.g.
+    B_sigma) can differ in the last bit between two runs of the same draw, and a study
+    identifies tasks by them."""
     return {
-        name: float(f"{values[0, index]:.{FINGERPRINT_DIGITS - 1}e}")
+        name: float(round_significant(values[0, index]))
         for name, values in sorted((n, np.asarray(v)) for n, v in prior.items())
         if values.ndim == 2 and not is_sampler_coordinate(name)
     }
