@@ -4,6 +4,7 @@ Studies describe work as small JSON-able task specs; workers rebuild models from
 docs/parallel.md), write each result atomically under <study_dir>/tasks/ and reruns skip them.
 """
 
+import asyncio
 import contextlib
 import hashlib
 import json
@@ -15,11 +16,12 @@ import sys
 import tempfile
 import time
 import traceback
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from distributed import Client, LocalCluster, Nanny, Worker, WorkerPlugin, as_completed
+from distributed import Client, LocalCluster, Nanny, Status, Worker, WorkerPlugin, as_completed
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -27,6 +29,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 #: Task ids become file names: letters, digits, '.', '_' and '-' only.
 TASK_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+#: How often a starting nanny checks whether its worker process has been spawned (seconds).
+SPAWN_POLL_S = 0.01
 
 _log = logging.getLogger(__name__)
 
@@ -172,6 +176,35 @@ class SingleThreadedNanny(Nanny):
         compiledir = worker_compiledir(compile_root, self.name)
         self.pre_spawn_env.update(SINGLE_THREAD_ENV)
         self.pre_spawn_env["PYTENSOR_FLAGS"] = _flags_with_compiledir(flags, compiledir)
+
+    async def instantiate(self) -> Status:
+        """Start the worker process, spawning one nanny's process at a time.
+
+        distributed writes the pre-spawn environment into this process's os.environ and
+        spawns from a helper thread later; two nannies starting at once could both spawn
+        with the second one's environment (seen under load: both workers in worker-1's
+        compile directory). The lock is held only until the child has been spawned.
+        """
+        async with _spawn_lock():
+            starting = asyncio.ensure_future(super().instantiate())
+            while not (starting.done() or self._worker_spawned()):
+                await asyncio.sleep(SPAWN_POLL_S)
+        return await starting
+
+    def _worker_spawned(self) -> bool:
+        """Whether the worker process exists (its environment was fixed when it was spawned)."""
+        worker_process = self.process.process if self.process is not None else None
+        return worker_process is not None and worker_process.pid is not None
+
+
+_SPAWN_LOCKS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _spawn_lock() -> asyncio.Lock:
+    """The lock that serialises worker spawns on the running event loop."""
+    return _SPAWN_LOCKS.setdefault(asyncio.get_running_loop(), asyncio.Lock())
 
 
 class PytensorCompiledirPlugin(WorkerPlugin):

@@ -99,13 +99,20 @@ def test_bad_specs_are_refused_before_any_work(tmp_path, specs, message):
 
 
 WORKER_REPORT = """
-import json, sys
+import json, multiprocessing, sys, time
 import pytensor  # imported by the main script, hence again in every spawned worker
 from pathlib import Path
 from bayes_zba.parallel import open_client, worker_environment
 from test_parallel import compile_probe
 
+
+def slow_start(process, start=multiprocessing.process.BaseProcess.start):
+    time.sleep(0.5)  # a loaded machine: the spawn thread lags behind the other nanny
+    start(process)
+
+
 if __name__ == "__main__":
+    multiprocessing.process.BaseProcess.start = slow_start
     with open_client(n_workers=2, compile_root=Path(sys.argv[1])) as client:
         client.wait_for_workers(2, timeout=120)  # a loaded machine starts them one by one
         environments = list(client.run(worker_environment).values())
