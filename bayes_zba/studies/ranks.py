@@ -65,6 +65,8 @@ class Uniformity:
     ks_p_value: float
     ecdf_in_band: bool  # ECDF inside the BAND_PROB simultaneous band everywhere
     passed: bool  # p_value >= PASS_P_VALUE and ecdf_in_band
+    mean_rank: float  # ½ if calibrated; below ½ the posterior sits above the truth
+    rank_spread: float  # 12 var(u): 1 if calibrated; > 1 posterior too narrow, < 1 too wide
 
     def as_dict(self) -> dict[str, float | int | bool]:
         record = asdict(self)
@@ -113,4 +115,6 @@ def uniformity(u: np.ndarray, seed: int) -> Uniformity:
         ks_p_value=float(ks.pvalue),
         ecdf_in_band=in_band,
         passed=bool(chi_square.pvalue >= PASS_P_VALUE and in_band),
+        mean_rank=float(u.mean()),
+        rank_spread=float(12.0 * u.var()),
     )

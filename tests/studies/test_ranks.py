@@ -67,14 +67,16 @@ def test_calibrated_posterior_passes():
     assert result.passed and result.p_value >= PASS_P_VALUE
     assert result.ecdf_in_band
     assert result.n_bins == 20
+    assert abs(result.mean_rank - 0.5) < 0.05 and abs(result.rank_spread - 1.0) < 0.15
 
 
-@pytest.mark.parametrize("width_factor", [0.5, 2.0])
-def test_over_and_under_confident_posteriors_fail(width_factor):
+@pytest.mark.parametrize(("width_factor", "too_narrow"), [(0.5, True), (2.0, False)])
+def test_over_and_under_confident_posteriors_fail(width_factor, too_narrow):
     result = uniformity(conjugate_normal_ranks(400, width_factor, seed=11), seed=5)
     assert not result.passed
     assert not result.ecdf_in_band
     assert result.as_dict()["pass"] is False
+    assert (result.rank_spread > 1.2) if too_narrow else (result.rank_spread < 0.8)
 
 
 def test_ecdf_band_is_centred_and_brackets_zero():

@@ -65,6 +65,32 @@ def test_report_names_failures_and_embeds_the_figure(tmp_path):
     assert "narrow" in files["markdown"].read_text()
 
 
+def test_convergence_split_locates_a_failure_in_the_unconverged_refits():
+    """Refits whose chains disagree (R-hat 1.3) report a posterior that sits too high."""
+    converged = rank_records(100, seed=5)
+    stranded = rank_records(60, seed=6)
+    for record in stranded:
+        record["max_rhat"] = 1.3
+        record["ranks"]["ok"] = record["ranks"]["ok"] // 3  # truth low in every posterior
+    summary = summarize_sbc("kr2", [SPEC] * 160, converged + stranded, seed=9)
+    strata = summary["by_convergence"]
+    assert strata["converged"]["n"] == 100 and strata["not_converged"]["n"] == 60
+    assert summary["parameters"]["ok"]["pass"] is False
+    assert strata["converged"]["parameters"]["ok"]["pass"] is True
+    assert strata["not_converged"]["parameters"]["ok"]["pass"] is False
+    assert strata["not_converged"]["parameters"]["ok"]["mean_rank"] < 0.3
+    assert 0.4 < strata["converged"]["parameters"]["ok"]["mean_rank"] < 0.6
+    assert strata["converged"]["parameters"]["narrow"]["pass"] is False
+
+
+def test_a_stratum_too_small_to_test_is_reported_by_its_size_only(tmp_path):
+    summary = summarize_sbc("kr2", [SPEC] * 40, rank_records(40, seed=4), seed=9)
+    assert summary["by_convergence"]["not_converged"] == {"n": 0, "parameters": None}
+    html = write_page(sbc_page(summary), tmp_path, "sbc")["html"].read_text()
+    assert "Among the 0 others: too few refits to test" in html
+    assert "Among the 40 refits with R-hat ≤ 1.05: narrow" in html
+
+
 @pytest.mark.slow
 def test_sbc_run_writes_ranks_for_every_parameter_and_resumes(tmp_path):
     options = StudyOptions(seed=2, sampler=SamplerSettings(chains=2, draws=100, tune=150))
