@@ -327,6 +327,7 @@ def fit_provenance(
         "timings": run.timings,
         "gradient_evaluations": run.gradient_evaluations,
         "compiled_model_reused": run.reused_compiled_model,
+        "scouting": None if run.scouting is None else asdict(run.scouting),
         "restarted_chains": [asdict(restart) for restart in run.restarts],
         "versions": {
             "python": platform.python_version(),

@@ -23,7 +23,7 @@ class FitProgress(Protocol):
 
     def stage(self, text: str) -> None: ...
 
-    def sampling(self, finished: int, total: int, divergences: int) -> None: ...
+    def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None: ...
 
 
 class SilentProgress:
@@ -32,12 +32,12 @@ class SilentProgress:
     def stage(self, text: str) -> None:
         return None
 
-    def sampling(self, finished: int, total: int, divergences: int) -> None:
+    def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None:
         return None
 
 
 class RichProgress:
-    """One status line per stage; a bar over all chains' draws while sampling."""
+    """One status line per stage; a bar over all chains' draws while scouting and sampling."""
 
     def __init__(self, progress: Progress):
         self._progress = progress
@@ -46,10 +46,11 @@ class RichProgress:
     def stage(self, text: str) -> None:
         self._progress.update(self._task, description=text, total=None, completed=0)
 
-    def sampling(self, finished: int, total: int, divergences: int) -> None:
+    def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None:
+        """`phase`: "scouting" (short runs that pick the starts) or "sampling"."""
         note = f" [yellow]{divergences} divergent[/]" if divergences else ""
         self._progress.update(
-            self._task, description=f"sampling{note}", total=total, completed=finished
+            self._task, description=f"{phase}{note}", total=total, completed=finished
         )
 
 

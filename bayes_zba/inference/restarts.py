@@ -1,63 +1,138 @@
-"""Chains stranded far below the others in log density: find them and run them again.
+"""Where chains start and which chains run again: scouting runs pick the starts, and a chain
+left in a region of negligible posterior mass is run again from where the mass is.
 
-A chain can lose itself during warm-up on a plateau at a prior bound (2ck example, seed 11:
-one chain at s_Δ = 1.5 and Δ_med = 0.01 K, log density 92 below the other three), or in a
-secondary mode whose basin catches most starts (2ck SBC data set 2: drift offsets absorbing
-the T dependence, 55 nats below; fresh starts fell into it six times out of six).
+Weakly informative data can give a posterior basins whose pull on warm-up differs from the
+mass they hold. 2ck SBC data set 33 (A = 2.04, a_geom = 0.14): of 12 chains from the usual
+starts, 3 reached the truth's basin (log density -140), 8 one at a_geom = 1 (-163) and 1 a
+prior corner (-629); a fit of 4 chains put all four at a_geom = 1 (R-hat fine, answer
+wrong) as often as not. Scouting several times as many short runs finds the heavy basin
+almost surely; the mass rule then moves the chains that are not in it.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-#: A chain whose median log density is this far below the best chain's is stranded. Two
-#: regions whose typical log densities differ by 30 nats hold comparable mass only if the
-#: lower one is e^(30/d) times wider in each of its d directions: a stranded chain's region
-#: is a negligible part of the posterior, and its draws describe the sampler, not the data.
+#: Short scouting runs per chain of the fit; the chains start where chosen scouts ended.
+SCOUTS_PER_CHAIN = 3
+#: Warm-up and kept draws of a scouting run (at most the fit's own). In the 12 scouts of
+#: SBC data set 33 every chain's log density had settled in its basin by warm-up step 100-200.
+SCOUT_TUNE = 150
+SCOUT_DRAWS = 30
+#: A chain (or scout) whose median log density is this far below the best one's is stranded.
+#: Regions whose typical log densities differ by 30 nats hold comparable mass only if the
+#: lower one is e^(30/d) times wider in each of its d directions; the few shape parameters
+#: that differ between basins cannot make that up.
 STRANDED_LP_GAP = 30.0
-#: Fresh runs of a stranded chain from the usual start (prior support point + jitter).
-FRESH_RESTARTS = 2
-#: ... then one run that starts at the last draw of the best chain, inside the region that
-#: holds the mass; whatever it gives is kept (and R-hat says so if it is still stranded).
-MAX_RESTARTS = FRESH_RESTARTS + 1
+#: A chain whose region holds less than e^-10 of the best chain's mass (chain_log_mass) is
+#: stranded. The volume term is estimated, so the gap can be smaller than STRANDED_LP_GAP;
+#: chains in one basin differ by 1-2 nats (2ck SBC data set 33, 4 × 500 draws in 30 dims).
+STRANDED_LOG_MASS_GAP = 10.0
+#: Draws per sampler dimension a chain needs before its covariance (and mass) is estimated;
+#: with fewer, stranded chains are found by STRANDED_LP_GAP alone.
+DRAWS_PER_DIMENSION = 5
+#: nutpie's per-draw vector of sampler (unconstrained) coordinates: where a run can start.
+START_COORDINATES = "unconstrained_draw"
 
-#: run_chains(n_chains, seed, start): a start of None is the usual one; otherwise every
-#: chain starts at that one-draw tree (posterior and sample_stats of a single draw).
-RunChains = Callable[[int, int, xr.DataTree | None], xr.DataTree]
+
+@dataclass(frozen=True)
+class ChainRequest:
+    """A sampler run: `chains` chains from `seed`; chain i starts at start i mod k of the
+    tree `starts` (dim "start") or, if None, at the usual start; `scout`: a short run."""
+
+    chains: int
+    seed: int
+    starts: xr.DataTree | None = None
+    scout: bool = False
+
+
+#: Runs a ChainRequest and returns its posterior and sample_stats (with "lp").
+RunChains = Callable[[ChainRequest], xr.DataTree]
+
+
+@dataclass(frozen=True)
+class Scouting:
+    """The scouting runs of a fit and the ones its chains started from."""
+
+    seed: int
+    #: Median log density of each scouting run, and the runs whose last draws the chains
+    #: started from (chain i at chosen[i]).
+    median_lp: list[float]
+    chosen: list[int]
 
 
 @dataclass(frozen=True)
 class Restart:
-    """One stranded chain replaced by a fresh run from a new seed."""
+    """One stranded chain replaced by a run from draws of the best chain."""
 
     chain: int
-    attempt: int
     seed: int
     stranded_median_lp: float
     best_median_lp: float
-    #: The chain whose last draw the run started from (None: the usual start).
-    start_chain: int | None = None
+    #: The chain whose draws the run started from.
+    start_chain: int
+    #: How far the chain's estimated log mass lay below the best chain's (None: found by
+    #: its median log density, without a mass estimate).
+    log_mass_gap: float | None = None
 
     def describe(self) -> str:
-        start = "" if self.start_chain is None else f" at the last draw of chain {self.start_chain}"
+        mass = "" if self.log_mass_gap is None else f", {self.log_mass_gap:.1f} nats less mass"
         return (
             f"chain {self.chain} was stranded (median log density "
-            f"{self.stranded_median_lp:.1f}, best chain {self.best_median_lp:.1f}) and was "
-            f"run again from seed {self.seed}{start} (attempt {self.attempt})"
+            f"{self.stranded_median_lp:.1f}, best chain {self.best_median_lp:.1f}{mass}) and "
+            f"was run again from seed {self.seed} at draws of chain {self.start_chain}"
         )
 
 
-def stranded_chains(lp: np.ndarray, gap: float = STRANDED_LP_GAP) -> list[int]:
-    """Chains (rows of `lp`, shape (chain, draw)) whose median lies > gap below the best."""
+def derived_seed(seed: int, purpose: int) -> int:
+    """A sampler seed for scouting (purpose 0) or restarts (1), reproducible from the fit's."""
+    return int(np.random.SeedSequence([seed, purpose]).generate_state(1)[0])
+
+
+def chain_log_mass(lp: np.ndarray, coordinates: np.ndarray) -> np.ndarray:
+    """Log posterior mass of the region each chain explores (Gaussian estimate).
+
+    `lp` (chain, draw) is the log density on the sampler's scale and `coordinates`
+    (chain, draw, dim) the draws there. A region where the density is Z N(x; μ, Σ) has
+    E[lp] = ln Z - ½ ln det(2πe Σ), so ln Z = mean lp + ½ ln det(2πe Σ̂), with Σ̂ the chain's
+    sample covariance: a Laplace estimate that lets chains in a narrow high basin and a
+    wide low one be weighed by mass rather than height.
+    """
+    dim = coordinates.shape[-1]
+    masses = []
+    for chain_lp, draws in zip(lp, coordinates, strict=True):
+        covariance = np.atleast_2d(np.cov(draws, rowvar=False))
+        sign, log_det = np.linalg.slogdet(covariance)
+        volume = 0.5 * (log_det + dim * np.log(2 * np.pi * np.e)) if sign > 0 else -np.inf
+        masses.append(float(np.mean(chain_lp)) + volume)
+    return np.array(masses)
+
+
+def stranded_chains(tree: xr.DataTree) -> tuple[list[int], np.ndarray | None]:
+    """Stranded chains and, when it could be estimated, each chain's log-mass gap to the best.
+
+    With enough draws (DRAWS_PER_DIMENSION) and the sampler coordinates in sample_stats,
+    chains are weighed by chain_log_mass (gap STRANDED_LOG_MASS_GAP); otherwise by median
+    log density (gap STRANDED_LP_GAP).
+    """
+    stats = tree["sample_stats"]
+    lp = stats["lp"].values
+    if (
+        START_COORDINATES in stats
+        and lp.shape[1] >= DRAWS_PER_DIMENSION * stats[START_COORDINATES].shape[-1]
+    ):
+        mass = chain_log_mass(lp, stats[START_COORDINATES].values)
+        gaps = mass.max() - mass
+        return [int(c) for c in np.flatnonzero(gaps > STRANDED_LOG_MASS_GAP)], gaps
+    return stranded_by_height(lp), None
+
+
+def stranded_by_height(lp: np.ndarray) -> list[int]:
+    """Rows of `lp` (chain, draw) whose median lies more than STRANDED_LP_GAP below the best."""
     medians = np.median(lp, axis=1)
-    return [int(c) for c in np.flatnonzero(medians < medians.max() - gap)]
-
-
-def restart_seed(seed: int, attempt: int) -> int:
-    """The sampler seed of restart `attempt`, reproducible from the fit's own seed."""
-    return int(np.random.SeedSequence([seed, attempt]).generate_state(1)[0])
+    return [int(c) for c in np.flatnonzero(medians < medians.max() - STRANDED_LP_GAP)]
 
 
 def with_chains_replaced(tree: xr.DataTree, chains: list[int], fresh: xr.DataTree) -> xr.DataTree:
@@ -72,35 +147,77 @@ def with_chains_replaced(tree: xr.DataTree, chains: list[int], fresh: xr.DataTre
     return xr.DataTree.from_dict(groups)
 
 
-def last_draw(tree: xr.DataTree, chain: int) -> xr.DataTree:
-    """The one-draw tree (posterior, sample_stats) of `chain`'s last draw."""
+def starting_draws(tree: xr.DataTree, chains: Sequence[int], draws: Sequence[int]) -> xr.DataTree:
+    """The draws (chains[i], draws[i]) of `tree` as starts: posterior and sample_stats with a
+    dim "start" in place of chain and draw."""
+    pick = {
+        "chain": xr.DataArray(list(chains), dims="start"),
+        "draw": xr.DataArray(list(draws), dims="start"),
+    }
     return xr.DataTree.from_dict(
         {
-            name: tree[name].to_dataset().isel(chain=chain, draw=-1)
+            name: tree[name].to_dataset().isel(pick).drop_vars(["chain", "draw"])
             for name in ("posterior", "sample_stats")
         }
     )
 
 
+def scouted_starts(scouts: xr.DataTree, chains: int) -> tuple[xr.DataTree, list[int]]:
+    """Starts for `chains` chains: the last draws of scouts spread over the ones not stranded.
+
+    The best scout is always among them (it is what scouting is for); the others are taken at
+    even steps down the ranking, so that a second basin of comparable height still gets
+    chains and R-hat or the mass rule can weigh it.
+    """
+    lp = scouts["sample_stats"]["lp"].values
+    stranded = set(stranded_by_height(lp))
+    ranked = [int(s) for s in np.argsort(-np.median(lp, axis=1)) if s not in stranded]
+    positions = np.round(np.linspace(0, len(ranked) - 1, chains)).astype(int)
+    chosen = [ranked[p] for p in positions]
+    last = scouts["posterior"].sizes["draw"] - 1
+    return starting_draws(scouts, chosen, [last] * chains), chosen
+
+
 def restart_stranded(
     tree: xr.DataTree, seed: int, run_chains: RunChains
 ) -> tuple[xr.DataTree, list[Restart]]:
-    """Re-run stranded chains: FRESH_RESTARTS times from the usual start, then once from the
-    best chain's last draw (the gap makes the stranded region's mass negligible, so starting
-    where the mass is does not hide a mode that matters)."""
-    restarts: list[Restart] = []
-    for attempt in range(1, MAX_RESTARTS + 1):
-        lp = tree["sample_stats"]["lp"].values
-        stranded = stranded_chains(lp, STRANDED_LP_GAP)
-        if not stranded:
-            break
-        medians, new_seed = np.median(lp, axis=1), restart_seed(seed, attempt)
-        best = int(np.argmax(medians))
-        start_chain = best if attempt > FRESH_RESTARTS else None
-        start = None if start_chain is None else last_draw(tree, best)
-        restarts += [
-            Restart(c, attempt, new_seed, float(medians[c]), float(medians[best]), start_chain)
-            for c in stranded
-        ]
-        tree = with_chains_replaced(tree, stranded, run_chains(len(stranded), new_seed, start))
-    return tree, restarts
+    """Run stranded chains once more, from evenly spaced draws of the best chain. Scouting
+    already tried many starts, and the gap makes the stranded region's mass negligible, so
+    starting where the mass is hides no mode that matters. Whatever the rerun gives is kept
+    (R-hat says so if it is still stranded)."""
+    stranded, gaps = stranded_chains(tree)
+    if not stranded:
+        return tree, []
+    lp = tree["sample_stats"]["lp"].values
+    medians = np.median(lp, axis=1)
+    best = int(np.argmin(gaps)) if gaps is not None else int(np.argmax(medians))
+    draws = np.linspace(lp.shape[1] // 2, lp.shape[1] - 1, len(stranded)).round().astype(int)
+    starts = starting_draws(tree, [best] * len(stranded), draws)
+    restart_seed = derived_seed(seed, 1)
+    restarts = [
+        Restart(
+            chain,
+            restart_seed,
+            float(medians[chain]),
+            float(medians[best]),
+            best,
+            None if gaps is None else float(gaps[chain]),
+        )
+        for chain in stranded
+    ]
+    fresh = run_chains(ChainRequest(len(stranded), restart_seed, starts))
+    return with_chains_replaced(tree, stranded, fresh), restarts
+
+
+def scouted_run(
+    run_chains: RunChains, seed: int, chains: int
+) -> tuple[xr.DataTree, Scouting, list[Restart]]:
+    """Scout, run `chains` chains from the chosen scouts' ends, restart stranded chains."""
+    scout_seed = derived_seed(seed, 0)
+    scouts = run_chains(ChainRequest(SCOUTS_PER_CHAIN * chains, scout_seed, scout=True))
+    starts, chosen = scouted_starts(scouts, chains)
+    median_lp = np.median(scouts["sample_stats"]["lp"].values, axis=1)
+    scouting = Scouting(scout_seed, [float(v) for v in median_lp], chosen)
+    tree = run_chains(ChainRequest(chains, seed, starts))
+    tree, restarts = restart_stranded(tree, seed, run_chains)
+    return tree, scouting, restarts

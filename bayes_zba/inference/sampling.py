@@ -5,7 +5,9 @@ to PyMC's names, plus what was spent (compile/sampling seconds, gradient evaluat
 """
 
 import dataclasses
+import itertools
 import os
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +19,16 @@ import pymc as pm
 import xarray as xr
 
 from bayes_zba.inference.compiled import compiled_model
-from bayes_zba.inference.restarts import Restart, restart_stranded
+from bayes_zba.inference.restarts import (
+    SCOUT_DRAWS,
+    SCOUT_TUNE,
+    SCOUTS_PER_CHAIN,
+    START_COORDINATES,
+    ChainRequest,
+    Restart,
+    Scouting,
+    scouted_run,
+)
 from bayes_zba.models.config import DEFAULT_TARGET_ACCEPT
 
 Sampler = Literal["nutpie", "pymc"]
@@ -47,16 +58,16 @@ KEPT_STATS = (
 NUTPIE_ADAPTATION = "low_rank"
 #: How chains start (reported in provenance).
 INITIALISATION = (
-    "each chain starts at the prior support point (median/mode of every prior, offsets 0) "
-    "plus U(-1, 1) jitter on the unconstrained scale; a chain stranded far below the others "
-    "in log density is run again from a new seed (at most twice), then once from the last "
-    "draw of the best chain (inference.restarts)"
+    f"{SCOUTS_PER_CHAIN} short scouting runs per chain ({SCOUT_TUNE} warm-up steps, "
+    f"{SCOUT_DRAWS} draws) start at the prior support point (median/mode of every prior, "
+    "offsets 0) plus U(-1, 1) jitter on the unconstrained scale; the chains start where the "
+    "best scout and others spread down the ranking ended (stranded scouts left out); a chain "
+    "whose region holds negligible mass is run again from draws of the best chain "
+    "(inference.restarts)"
 )
-#: nutpie's per-draw vector of sampler (unconstrained) coordinates: kept while chains may be
-#: restarted from a draw, dropped from the returned run.
-START_COORDINATES = "unconstrained_draw"
 
-ChainProgress = Callable[[int, int, int], None]  # (finished draws, total draws, divergences)
+#: (finished draws, total draws, divergences, phase: "scouting" or "sampling")
+ChainProgress = Callable[[int, int, int, str], None]
 
 
 @dataclass
@@ -67,6 +78,7 @@ class SamplerRun:
     timings: dict[str, float] = field(default_factory=dict)
     gradient_evaluations: int = 0
     reused_compiled_model: bool = False
+    scouting: Scouting | None = None
     restarts: list[Restart] = field(default_factory=list)
 
 
@@ -98,9 +110,9 @@ def sample(
         raise ValueError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
     if sampler == "pymc":
         on_compiled()
-        return _with_stranded_restarted(
-            lambda n, s, start: _sample_pymc(
-                model, s, n, draws, tune, progress, target_accept, start
+        return _with_scouting(
+            lambda request: _sample_pymc(
+                model, request, *_lengths(request, draws, tune), progress, target_accept
             ),
             seed,
             chains,
@@ -110,19 +122,21 @@ def sample(
         compile_s = time.perf_counter() - start
         on_compiled()
 
-        def run_nutpie(n_chains: int, chain_seed: int, start: xr.DataTree | None) -> SamplerRun:
+        def run_nutpie(request: ChainRequest) -> SamplerRun:
             started = time.perf_counter()
+            run_draws, run_tune = _lengths(request, draws, tune)
+            phase = "scouting" if request.scout else "sampling"
             raw = nutpie.sample(
-                compiled if start is None else nutpie_started_at(compiled, start),
-                draws=draws,
-                tune=tune,
-                chains=n_chains,
-                seed=chain_seed,
+                compiled if request.starts is None else nutpie_started_at(compiled, request.starts),
+                draws=run_draws,
+                tune=run_tune,
+                chains=request.chains,
+                seed=request.seed,
                 save_warmup=True,
                 adaptation=NUTPIE_ADAPTATION,
                 target_accept=target_accept,
-                progress_bar=progress and on_progress is None,
-                progress_callback=_nutpie_callback(on_progress) if on_progress else None,
+                progress_bar=progress and on_progress is None and not request.scout,
+                progress_callback=_nutpie_callback(on_progress, phase) if on_progress else None,
                 store_unconstrained=True,
             )
             stats = raw["sample_stats"].to_dataset()
@@ -137,80 +151,102 @@ def sample(
             timings = {"compile_s": 0.0, "sampling_s": time.perf_counter() - started}
             return SamplerRun(tree, timings, _total_steps(raw), reused_compiled_model=reused)
 
-        run = _with_stranded_restarted(run_nutpie, seed, chains)
+        run = _with_scouting(run_nutpie, seed, chains)
     run.timings["compile_s"] = compile_s
     return run
 
 
-def nutpie_started_at(compiled: Any, start: xr.DataTree) -> Any:
-    """`compiled` whose every chain starts at the sampler coordinates of the one-draw tree
-    `start` (its START_COORDINATES), without jitter."""
-    point = np.array(start["sample_stats"][START_COORDINATES].values, dtype=float)
-    return dataclasses.replace(compiled, initial_point_func=lambda _seed: point.copy())
+def _lengths(request: ChainRequest, draws: int, tune: int) -> tuple[int, int]:
+    """(draws, tune) of a run: the fit's, or for a scout SCOUT_DRAWS and SCOUT_TUNE (at most
+    the fit's)."""
+    if request.scout:
+        return min(SCOUT_DRAWS, draws), min(SCOUT_TUNE, tune)
+    return draws, tune
 
 
-def _with_stranded_restarted(
-    run_chains: Callable[[int, int, xr.DataTree | None], SamplerRun], seed: int, chains: int
+def nutpie_started_at(compiled: Any, starts: xr.DataTree) -> Any:
+    """`compiled` whose chains start at the sampler coordinates (START_COORDINATES) of the
+    tree `starts` (dim "start"), without jitter: the i-th chain nutpie starts takes start
+    i mod k (nutpie asks for one initial point per chain)."""
+    points = np.atleast_2d(np.array(starts["sample_stats"][START_COORDINATES].values, float))
+    counter, lock = itertools.count(), threading.Lock()
+
+    def initial_point(_seed: Any) -> np.ndarray:
+        with lock:
+            return points[next(counter) % len(points)].copy()
+
+    return dataclasses.replace(compiled, initial_point_func=initial_point)
+
+
+def _with_scouting(
+    run_chains: Callable[[ChainRequest], SamplerRun], seed: int, chains: int
 ) -> SamplerRun:
-    """`run_chains(chains, seed, None)`, with stranded chains run again (inference.restarts)."""
-    first = run_chains(chains, seed, None)
-    extra: list[SamplerRun] = []
+    """A run of `chains` chains started by scouting, with stranded chains run again
+    (inference.restarts); timings and gradient evaluations summed over every run."""
+    runs: list[SamplerRun] = []
 
-    def rerun(n_chains: int, chain_seed: int, start: xr.DataTree | None) -> xr.DataTree:
-        extra.append(run_chains(n_chains, chain_seed, start))
-        return extra[-1].tree
+    def run_tree(request: ChainRequest) -> xr.DataTree:
+        runs.append(run_chains(request))
+        return runs[-1].tree
 
-    tree, first.restarts = restart_stranded(first.tree, seed, rerun)
+    tree, scouting, restarts = scouted_run(run_tree, seed, chains)
     stats = tree["sample_stats"].to_dataset().drop_vars(START_COORDINATES, errors="ignore")
-    first.tree = xr.DataTree.from_dict(
-        {"posterior": tree["posterior"].to_dataset(), "sample_stats": stats}
+    scouts, main = runs[0], runs[1]
+    timings = {key: sum(r.timings[key] for r in runs) for key in main.timings}
+    return dataclasses.replace(
+        main,
+        tree=xr.DataTree.from_dict(
+            {"posterior": tree["posterior"].to_dataset(), "sample_stats": stats}
+        ),
+        timings=timings | {"scouting_s": scouts.timings["sampling_s"]},
+        gradient_evaluations=sum(r.gradient_evaluations for r in runs),
+        scouting=scouting,
+        restarts=restarts,
     )
-    for run in extra:
-        first.gradient_evaluations += run.gradient_evaluations
-        for key, seconds in run.timings.items():
-            first.timings[key] += seconds
-    return first
 
 
-def _nutpie_callback(on_progress: ChainProgress) -> Callable[[list[Any]], None]:
+def _nutpie_callback(on_progress: ChainProgress, phase: str) -> Callable[[list[Any]], None]:
     def report(chains: list[Any]) -> None:
         finished = sum(c.finished_draws for c in chains)
         total = sum(c.total_draws for c in chains)
-        on_progress(finished, total, sum(c.divergences for c in chains))
+        on_progress(finished, total, sum(c.divergences for c in chains), phase)
 
     return report
 
 
 def _sample_pymc(
     model: pm.Model,
-    seed: int,
-    chains: int,
+    request: ChainRequest,
     draws: int,
     tune: int,
     progress: bool,
     target_accept: float,
-    start: xr.DataTree | None = None,
 ) -> SamplerRun:
-    """PyMC's NUTS; a one-draw `start` tree sets every chain's initial values (no jitter)."""
+    """PyMC's NUTS; chain i of a request with starts begins at start i mod k (no jitter)."""
     started = time.perf_counter()
     initvals = None
-    if start is not None:
-        initvals = {rv.name: start["posterior"][rv.name].values for rv in model.free_RVs}
+    if request.starts is not None:
+        posterior = request.starts["posterior"]
+        k = posterior.sizes["start"]
+        initvals = [
+            {rv.name: posterior[rv.name].values[i % k] for rv in model.free_RVs}
+            for i in range(request.chains)
+        ]
     with model:
         raw = pm.sample(
             draws=draws,
             tune=tune,
-            chains=chains,
-            cores=min(chains, os.cpu_count() or 1),
-            random_seed=seed,
+            chains=request.chains,
+            cores=min(request.chains, os.cpu_count() or 1),
+            random_seed=request.seed,
             nuts_sampler="pymc",
             target_accept=target_accept,
-            progressbar=progress,
+            progressbar=progress and not request.scout,
             var_names=traced_names(model),
             compute_convergence_checks=False,
             discard_tuned_samples=False,
             initvals=initvals,
-            init="auto" if start is None else "adapt_diag",
+            init="auto" if initvals is None else "adapt_diag",
         )
     elapsed = time.perf_counter() - started
     stats = raw["sample_stats"].to_dataset()

@@ -61,8 +61,8 @@ def _restart_blocks(restarts: list[str]) -> tuple[Block, ...]:
         return ()
     return (
         Paragraph(
-            "Chains run again: stranded far below the others in log density, a region of "
-            "negligible posterior mass (the table describes the chains kept):"
+            "Chains run again: stranded in a region of negligible posterior mass, far below "
+            "the heaviest chain's (the table describes the chains kept):"
         ),
         BulletList(tuple(Cell(r, "plain") for r in restarts)),
     )

@@ -1,7 +1,9 @@
-"""Stranded chains: found by their log density, replaced by fresh runs, every restart recorded.
+"""Chain starts and stranded chains: scouting picks the starts, stranded chains are found by
+their estimated mass (or height) and run again from the best chain's draws, all recorded.
 
-The cases that motivated it: one 2ck chain 92 nats below three that agree (seed 11), and
-three 2ck chains that fresh starts kept returning to a mode 55 nats below (SBC data set 2).
+The cases that motivated them: one 2ck chain 92 nats below three that agree (seed 11);
+three 2ck chains that fresh starts kept returning to a mode 55 nats below (SBC data set 2);
+and SBC data set 33, where 3 of 12 starts reach the basin that holds the mass.
 """
 
 import numpy as np
@@ -11,16 +13,21 @@ import xarray as xr
 
 from bayes_zba.inference.diagnostics import Diagnostics
 from bayes_zba.inference.restarts import (
-    FRESH_RESTARTS,
-    MAX_RESTARTS,
+    SCOUTS_PER_CHAIN,
+    START_COORDINATES,
+    STRANDED_LOG_MASS_GAP,
     STRANDED_LP_GAP,
-    last_draw,
-    restart_seed,
+    ChainRequest,
+    chain_log_mass,
+    derived_seed,
     restart_stranded,
+    scouted_run,
+    scouted_starts,
+    starting_draws,
     stranded_chains,
     with_chains_replaced,
 )
-from bayes_zba.inference.sampling import START_COORDINATES, nutpie_started_at, sample
+from bayes_zba.inference.sampling import _sample_pymc, nutpie_started_at, sample
 
 DRAWS = 200
 
@@ -40,16 +47,63 @@ def chain_tree(lp_means: list[float], x_means: list[float], seed: int = 0) -> xr
     )
 
 
+def gaussian_chains(
+    log_masses: list[float], widths: list[float], dim: int = 4, seed: int = 0
+) -> xr.DataTree:
+    """Chains each in a Gaussian basin of density Z N(x; 3c, width² I), ln Z given: lp and
+    sampler coordinates as nutpie reports them."""
+    rng = np.random.default_rng(seed)
+    n = len(log_masses)
+    centres = 3.0 * np.arange(n)[:, None, None]
+    widths_ = np.asarray(widths)[:, None, None]
+    x = centres + widths_ * rng.standard_normal((n, DRAWS, dim))
+    z = (x - centres) / widths_
+    normal = -0.5 * (z**2).sum(-1) - dim * np.log(np.sqrt(2 * np.pi) * widths_[..., 0])
+    lp = np.asarray(log_masses)[:, None] + normal
+    dims = ("chain", "draw")
+    return xr.DataTree.from_dict(
+        {
+            "posterior": xr.Dataset({"x": (dims, x[..., 0])}),
+            "sample_stats": xr.Dataset(
+                {"lp": (dims, lp), START_COORDINATES: ((*dims, "unconstrained_parameter"), x)}
+            ),
+        }
+    )
+
+
 def test_a_chain_far_below_the_others_is_stranded():
     tree = chain_tree([1221.0, 1220.7, 1221.0, 1128.9], [0, 0, 0, 5])
-    assert stranded_chains(tree["sample_stats"]["lp"].values) == [3]
+    assert stranded_chains(tree) == ([3], None)
 
 
 def test_chains_that_agree_or_differ_by_less_than_the_gap_are_not():
     agreeing = chain_tree([100.0, 100.2, 99.9, 100.1], [0, 0, 0, 0])
-    assert stranded_chains(agreeing["sample_stats"]["lp"].values) == []
+    assert stranded_chains(agreeing)[0] == []
     near = chain_tree([100.0, 100.0, 100.0, 100.0 - 0.8 * STRANDED_LP_GAP], [0, 0, 0, 3])
-    assert stranded_chains(near["sample_stats"]["lp"].values) == []
+    assert stranded_chains(near)[0] == []
+
+
+def test_chain_log_mass_recovers_the_mass_of_a_gaussian_basin():
+    tree = gaussian_chains([0.0, -7.0, 4.0], [1.0, 0.1, 10.0])
+    stats = tree["sample_stats"]
+    mass = chain_log_mass(stats["lp"].values, stats[START_COORDINATES].values)
+    np.testing.assert_allclose(mass, [0.0, -7.0, 4.0], atol=0.3)
+
+
+def test_chains_are_weighed_by_mass_not_height():
+    """Chain 1: 20 nats lower, as narrow (stranded, though within STRANDED_LP_GAP); chain 2:
+    as heavy as chain 0 but 100x wider, so its log density sits 18 nats lower (kept)."""
+    tree = gaussian_chains([0.0, -20.0, 0.0], [1.0, 1.0, 100.0])
+    heights = np.median(tree["sample_stats"]["lp"].values, axis=1)
+    assert heights[0] - heights[2] > 15.0 and heights[0] - heights[1] < STRANDED_LP_GAP
+    stranded, gaps = stranded_chains(tree)
+    assert stranded == [1]
+    assert gaps[1] == pytest.approx(20.0, abs=0.5) and gaps[2] < STRANDED_LOG_MASS_GAP
+
+
+def test_too_few_draws_for_the_covariance_fall_back_to_height():
+    tree = gaussian_chains([0.0, -20.0], [1.0, 1.0], dim=60)
+    assert stranded_chains(tree) == ([], None)
 
 
 def test_replaced_chains_keep_their_place_and_the_others_are_untouched():
@@ -65,72 +119,75 @@ def test_replaced_chains_keep_their_place_and_the_others_are_untouched():
     np.testing.assert_array_equal(lp.sel(chain=3), fresh["sample_stats"]["lp"].sel(chain=1))
 
 
-def test_a_stranded_chain_is_run_again_from_a_seed_derived_from_the_fit_seed():
-    tree = chain_tree([1221.0, 1220.7, 1221.0, 1128.9], [0, 0, 0, 5])
-    calls = []
+def test_starting_draws_picks_one_draw_per_start():
+    tree = chain_tree([0.0, 1.0], [0, 5])
+    starts = starting_draws(tree, [1, 1, 0], [DRAWS - 1, 10, 3])
+    x = tree["posterior"]["x"].values
+    np.testing.assert_array_equal(starts["posterior"]["x"].values, [x[1, -1], x[1, 10], x[0, 3]])
+    assert starts["sample_stats"]["lp"].dims == ("start",)
 
-    def run_chains(n, seed, start):
-        calls.append((n, seed, start))
-        return chain_tree([1221.0] * n, [0.0] * n, seed=seed)
+
+def test_stranded_chains_run_again_once_from_draws_of_the_best_chain():
+    tree = chain_tree([1221.0, 1220.7, 1221.0, 1128.9], [0, 0, 0, 5])
+    requests = []
+
+    def run_chains(request):
+        requests.append(request)
+        x0 = request.starts["posterior"]["x"].values
+        return chain_tree([1221.0] * request.chains, list(x0), seed=request.seed)
 
     fixed, restarts = restart_stranded(tree, 11, run_chains)
-    assert calls == [(1, restart_seed(11, 1), None)]
-    assert [(r.chain, r.attempt, r.seed) for r in restarts] == [(3, 1, restart_seed(11, 1))]
+    (request,) = requests
+    assert (request.chains, request.seed, request.scout) == (1, derived_seed(11, 1), False)
+    best_x = tree["posterior"]["x"].sel(chain=[0, 2]).values
+    assert float(request.starts["posterior"]["x"][0]) in best_x
+    assert [(r.chain, r.seed, r.log_mass_gap) for r in restarts] == [(3, derived_seed(11, 1), None)]
     assert restarts[0].stranded_median_lp == pytest.approx(1128.9, abs=1.0)
     assert "chain 3 was stranded" in restarts[0].describe()
-    assert stranded_chains(fixed["sample_stats"]["lp"].values) == []
-    assert float(fixed["posterior"]["x"].sel(chain=3).mean()) == pytest.approx(0.0, abs=0.05)
+    assert stranded_chains(fixed)[0] == []
+    assert abs(float(fixed["posterior"]["x"].sel(chain=3).mean())) < 0.5  # was at 5
 
 
 def test_nothing_is_rerun_when_no_chain_is_stranded():
     tree = chain_tree([10.0, 10.0, 10.0, 10.0], [0, 0, 0, 0])
 
-    def run_chains(n, seed, start):
+    def run_chains(request):
         raise AssertionError("no chain should be run again")
 
     same, restarts = restart_stranded(tree, 3, run_chains)
     assert restarts == [] and same is tree
 
 
-def test_restarts_stop_after_the_limit_and_keep_the_last_run():
-    tree = chain_tree([0.0, 0.0, 0.0, -100.0], [0, 0, 0, 5])
-    seeds = []
-
-    def always_stranded(n, seed, start):
-        seeds.append(seed)
-        return chain_tree([-100.0] * n, [5.0] * n, seed=seed)
-
-    kept, restarts = restart_stranded(tree, 5, always_stranded)
-    assert len(seeds) == MAX_RESTARTS and len(set(seeds)) == MAX_RESTARTS
-    assert [r.attempt for r in restarts] == list(range(1, MAX_RESTARTS + 1))
-    assert stranded_chains(kept["sample_stats"]["lp"].values) == [3]
+def test_scouted_starts_take_the_best_scout_and_spread_over_the_rest():
+    lp = [-163.0, -140.0, -629.0, -162.0, -141.0, -164.0, -165.0, -163.5]
+    scouts = chain_tree(lp, list(range(8)))
+    starts, chosen = scouted_starts(scouts, 4)
+    assert chosen[0] == 1 and 2 not in chosen  # best first, the stranded one left out
+    assert chosen == [1, 3, 7, 6]  # ranks 0, 2, 4, 6 of the 7 that are not stranded
+    last = scouts["posterior"]["x"].values[chosen, -1]
+    np.testing.assert_array_equal(starts["posterior"]["x"].values, last)
 
 
-def test_after_the_fresh_restarts_a_chain_starts_at_the_best_chains_last_draw():
-    tree = chain_tree([-5.0, 0.0, -4.0, -100.0], [1, 2, 3, 5])
-    starts = []
-
-    def fresh_runs_fail(n, seed, start):
-        starts.append(start)
-        if start is None:
-            return chain_tree([-100.0] * n, [5.0] * n, seed=seed)
-        x0 = float(start["posterior"]["x"])
-        return chain_tree([0.0] * n, [x0] * n, seed=seed)
-
-    fixed, restarts = restart_stranded(tree, 5, fresh_runs_fail)
-    assert starts[:FRESH_RESTARTS] == [None] * FRESH_RESTARTS
-    best_last = float(tree["posterior"]["x"].sel(chain=1).isel(draw=-1))
-    assert float(starts[-1]["posterior"]["x"]) == best_last
-    assert [r.start_chain for r in restarts] == [None] * FRESH_RESTARTS + [1]
-    assert "at the last draw of chain 1" in restarts[-1].describe()
-    assert stranded_chains(fixed["sample_stats"]["lp"].values) == []
+def test_fewer_usable_scouts_than_chains_are_shared():
+    scouts = chain_tree([0.0, -100.0, -100.0], [0, 1, 2])
+    assert scouted_starts(scouts, 4)[1] == [0, 0, 0, 0]
 
 
-def test_last_draw_holds_one_draw_of_one_chain():
-    tree = chain_tree([0.0, 1.0], [0, 5])
-    point = last_draw(tree, 1)
-    assert float(point["posterior"]["x"]) == float(tree["posterior"]["x"].values[1, -1])
-    assert float(point["sample_stats"]["lp"]) == float(tree["sample_stats"]["lp"].values[1, -1])
+def test_a_scouted_run_finds_the_basin_few_starts_reach():
+    """1 scout in 12 reaches the heavy basin (x = 10); every chain ends up there."""
+
+    def run_chains(request):
+        if request.scout:
+            return chain_tree([-140.0] + [-163.0] * 11, [10.0] + [0.0] * 11, seed=request.seed)
+        x0 = np.round(request.starts["posterior"]["x"].values)
+        x0 = np.resize(x0, request.chains)
+        return chain_tree(np.where(x0 > 5, -140.0, -175.0).tolist(), list(x0), seed=request.seed)
+
+    tree, scouting, restarts = scouted_run(run_chains, seed=4, chains=4)
+    assert scouting.seed == derived_seed(4, 0)
+    assert len(scouting.median_lp) == SCOUTS_PER_CHAIN * 4 and scouting.chosen[0] == 0
+    assert [r.chain for r in restarts] == [1, 2, 3]
+    assert (tree["posterior"]["x"].mean("draw").values > 9).all()
 
 
 def bimodal_model() -> pm.Model:
@@ -142,48 +199,57 @@ def bimodal_model() -> pm.Model:
     return model
 
 
-def test_a_nutpie_run_started_at_a_draw_stays_in_that_draws_mode():
+def bimodal_starts(values: list[float]) -> xr.DataTree:
+    """Starts (dim "start") at the given x, as sampler coordinates and as posterior values."""
+    return xr.DataTree.from_dict(
+        {
+            "posterior": xr.Dataset({"x": ("start", values)}),
+            "sample_stats": xr.Dataset(
+                {START_COORDINATES: (("start", "unconstrained_parameter"), [[v] for v in values])}
+            ),
+        }
+    )
+
+
+def test_nutpie_chains_start_at_the_given_draws_and_stay_in_their_modes():
     import nutpie
 
     compiled = nutpie.compile_pymc_model(bimodal_model())
     usual = nutpie.sample(compiled, draws=50, tune=50, chains=3, seed=1, progress_bar=False)
     assert (usual["posterior"]["x"].values < 0).all()
-    start = xr.DataTree.from_dict(
-        {"sample_stats": xr.Dataset({START_COORDINATES: ("unconstrained_parameter", [10.0])})}
-    )
-    anchored = nutpie.sample(
-        nutpie_started_at(compiled, start), draws=50, tune=50, chains=3, seed=1, progress_bar=False
-    )
-    assert (anchored["posterior"]["x"].values > 0).all()
+    started = nutpie_started_at(compiled, bimodal_starts([10.0, -10.0]))
+    anchored = nutpie.sample(started, draws=50, tune=50, chains=4, seed=1, progress_bar=False)
+    sides = np.sign(anchored["posterior"]["x"].values)
+    assert (sides == sides[:, :1]).all()  # no chain crosses the barrier
+    assert sorted(sides[:, 0]) == [-1, -1, 1, 1]  # start i mod 2: two chains at each
 
 
-def test_pymc_chains_started_at_a_draw_stay_in_that_draws_mode():
-    from bayes_zba.inference.sampling import _sample_pymc
+def test_pymc_chains_start_at_the_given_draws_and_stay_in_their_modes():
+    request = ChainRequest(2, 3, bimodal_starts([10.0, -10.0]))
+    run = _sample_pymc(bimodal_model(), request, 50, 50, False, 0.8)
+    x = run.tree["posterior"]["x"].values
+    assert (x[0] > 0).all() and (x[1] < 0).all()
 
-    start = xr.DataTree.from_dict({"posterior": xr.Dataset({"x": 10.0})})
-    run = _sample_pymc(bimodal_model(), 3, 2, 50, 50, False, 0.8, start)
-    assert (run.tree["posterior"]["x"].values > 0).all()
 
-
-def test_nutpie_runs_replace_chains_of_a_real_model(monkeypatch):
-    """Every chain but the best counts as stranded (gap 0): the real merge path runs."""
-    monkeypatch.setattr("bayes_zba.inference.restarts.STRANDED_LP_GAP", 0.0)
+def test_a_real_nutpie_fit_is_scouted_and_its_chains_replaced(monkeypatch):
+    """Every chain but the heaviest counts as stranded: the real scouting and merge paths run."""
+    monkeypatch.setattr("bayes_zba.inference.restarts.STRANDED_LOG_MASS_GAP", 1e-9)
     with pm.Model() as model:
         pm.Normal("x", 0.0, 1.0)
     run = sample(model, sampler="nutpie", seed=2, chains=3, draws=60, tune=60, progress=False)
-    assert [r.attempt for r in run.restarts][:2] == [1, 1]
-    assert len(run.restarts) == 2 * MAX_RESTARTS
-    assert run.restarts[-1].start_chain is not None
+    assert len(run.scouting.median_lp) == SCOUTS_PER_CHAIN * 3
+    assert len(run.restarts) == 2 and all(r.log_mass_gap > 0 for r in run.restarts)
     posterior = run.tree["posterior"]
     assert posterior.sizes["chain"] == 3 and list(posterior["chain"].values) == [0, 1, 2]
     assert np.isfinite(run.tree["sample_stats"]["lp"].values).all()
     assert START_COORDINATES not in run.tree["sample_stats"]
     assert run.gradient_evaluations > int(run.tree["sample_stats"]["n_steps"].sum())
+    assert 0 < run.timings["scouting_s"] < run.timings["sampling_s"]
 
 
-def test_restart_seeds_are_reproducible_and_distinct():
-    assert restart_seed(11, 1) == restart_seed(11, 1)
-    assert len({restart_seed(s, a) for s in (0, 1, 11) for a in (1, 2)}) == 6
+def test_derived_seeds_are_reproducible_and_distinct():
+    assert derived_seed(11, 1) == derived_seed(11, 1)
+    assert len({derived_seed(s, a) for s in (0, 1, 11) for a in (0, 1)}) == 6
 
 
 def test_fits_saved_before_restarts_existed_still_load_their_diagnostics():
