@@ -111,7 +111,7 @@ def compare_sample(
         model: current_fit(data, model, config, fit_dir / f"{model}.nc", plan)
         for model, config in configs.items()
     }
-    refit = heldout_refit(data, configs, fit_dir / "heldout", plan)
+    refit = heldout_refit(data, configs, fit_dir / "heldout", plan, fits)
     return rank(fits, refit=refit, max_refits=max_refits), fits
 
 
@@ -131,8 +131,10 @@ def current_fit(
     path: Path,
     plan: FitPlan,
     heldout_curves: Sequence[str] = (),
+    starts: xr.DataTree | None = None,
 ) -> Fit:
-    """The saved fit at `path` if it is current for these inputs, else a new one (saved)."""
+    """The saved fit at `path` if it is current for these inputs, else a new one (saved)
+    whose chains begin at `starts` if given (fit's `starts`)."""
     label = f"[{data.sample_names()[0]}] {model} ({path.stem})"
     heldout = [str(curve) for curve in heldout_curves]
     if path.exists():
@@ -148,6 +150,7 @@ def current_fit(
         seed=plan.seed,
         progress=plan.progress,
         heldout_curves=heldout,
+        starts=starts,
         **plan.options,
     )
     save_fit(result, path)
@@ -176,15 +179,21 @@ def is_current(
 
 
 def heldout_refit(
-    data: Dataset, configs: Mapping[str, ModelConfig], heldout_dir: Path, plan: FitPlan
+    data: Dataset,
+    configs: Mapping[str, ModelConfig],
+    heldout_dir: Path,
+    plan: FitPlan,
+    full_fits: Mapping[str, Fit],
 ) -> Callable[[str, Sequence[str]], xr.DataArray]:
     """rank()'s refit: fit `model` with the held-out curves' likelihood weighted to zero and
     return their curve log-likelihood under that posterior (saved, reused). The refit has
-    the full fit's graph, so it reuses the compiled model."""
+    the full fit's graph, so it reuses the compiled model, and its chains start where the
+    full fit's ended (a posterior without one curve is nearly the same), unscouted."""
 
     def refit(model: str, labels: Sequence[str]) -> xr.DataArray:
         path = heldout_dir / model / f"{safe_stem(*labels)}.nc"
-        without = current_fit(data, model, configs[model], path, plan, heldout_curves=labels)
+        starts = full_fits[model].chain_end_starts()
+        without = current_fit(data, model, configs[model], path, plan, labels, starts)
         curves = without.tree["log_likelihood"][CURVE_LIKELIHOOD]
         return curves.sel(curve=[str(label) for label in labels])
 

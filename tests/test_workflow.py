@@ -13,6 +13,7 @@ import pytest
 from bayes_zba.compare import load_ranking
 from bayes_zba.data import dataset_from_frame, load_dataset, save_dataset
 from bayes_zba.inference import heldout_curve_log_likelihood, load_fit
+from bayes_zba.inference.sampling import GIVEN_STARTS
 from bayes_zba.report.publish import safe_stem
 from bayes_zba.simulate import DESIGN_PRESETS, TYPICAL_PARAMETERS, simulate
 from bayes_zba.workflow import (
@@ -122,11 +123,15 @@ def test_a_refit_reuses_the_compiled_model_and_predicts_the_heldout_curve(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # few draws
         current_fit(data, "kr1", configs["kr1"], tmp_path / "kr1.nc", plan)
+        full = load_fit(tmp_path / "kr1.nc")  # as saved: its chain ends survive the file
         label = str(data.curves()["curve"].iloc[2])
-        heldout = heldout_refit(data, configs, tmp_path / "heldout", plan)("kr1", [label])
+        refit_heldout = heldout_refit(data, configs, tmp_path / "heldout", plan, {"kr1": full})
+        heldout = refit_heldout("kr1", [label])
     refit = load_fit(tmp_path / "heldout" / "kr1" / f"{safe_stem(label)}.nc")
     assert refit.provenance["compiled_model_reused"] is True
     assert refit.provenance["heldout_curves"] == [label]
+    assert full.provenance["scouting"] is not None and refit.provenance["scouting"] is None
+    assert refit.provenance["initialisation"] == GIVEN_STARTS
     assert [str(c) for c in heldout["curve"].values] == [label]
     # the same predictive, computed from the refit's posterior on the held-out curve alone
     alone = _curves_subset(data, lambda curves: curves == label)

@@ -25,7 +25,9 @@ from bayes_zba.inference.compiled import structure_key
 from bayes_zba.inference.diagnostics import Diagnostics, diagnose
 from bayes_zba.inference.pointwise import Residuals, curve_log_likelihood, pointwise_log_likelihood
 from bayes_zba.inference.progress import progress_display
+from bayes_zba.inference.restarts import ending_draws
 from bayes_zba.inference.sampling import (
+    GIVEN_STARTS,
     INITIALISATION,
     NUTPIE_ADAPTATION,
     Sampler,
@@ -50,6 +52,8 @@ from bayes_zba.models import (
 )
 from bayes_zba.physics.mechanisms import get_mechanism
 
+#: Group of a Fit holding each chain's last draw on the sampler's scale (nutpie fits).
+CHAIN_ENDS = "chain_ends"
 #: Curve-marginal log-likelihood variable (chain, draw, curve) in log_likelihood.
 CURVE_LIKELIHOOD = "G_curve"
 #: Posterior-predictive draws kept (thinned evenly over chains and draws).
@@ -94,6 +98,14 @@ class Fit:
         options["mask_mV"] = tuple(tuple(interval) for interval in options["mask_mV"])
         return parsed.with_measurement(**options)
 
+    def chain_end_starts(self) -> xr.DataTree | None:
+        """Starts at every chain's last draw for a run of nearly the same posterior (a
+        curve-CV refit), or None when the fit kept no sampler coordinates (PyMC, older fits)."""
+        if CHAIN_ENDS not in self.tree.children:
+            return None
+        ends = self.tree[CHAIN_ENDS].to_dataset()
+        return ending_draws(self.tree["posterior"].to_dataset(), ends)
+
 
 @dataclass(frozen=True)
 class _Draws:
@@ -118,6 +130,7 @@ def fit(
     sampler: Sampler = "nutpie",
     progress: bool = True,
     heldout_curves: Sequence[str] = (),
+    starts: xr.DataTree | None = None,
 ) -> Fit:
     """Fit mechanism `model_name` to `dataset` (one sample) with NUTS; seed is required.
 
@@ -125,6 +138,7 @@ def fit(
     stored in the Fit and emitted as FitWarning. `heldout_curves` are left out of the
     likelihood (an exact leave-curves-out refit, see build_model); the Fit still covers
     them, so its log_likelihood of those curves is their out-of-sample predictive.
+    `starts` (Fit.chain_end_starts of the full fit, for such a refit) replaces scouting.
     """
     config = config or load_config(model_name)
     data = select_fit_data(dataset, config)
@@ -147,6 +161,7 @@ def fit(
             structure_key=structure_key(model_structure(data, config, heldout_curves)),
             on_compiled=lambda: display.stage("sampling"),
             on_progress=display.sampling if progress else None,
+            starts=starts,
         )
         display.stage("log-likelihoods, log-prior, predictive draws")
         start = time.perf_counter()
@@ -217,6 +232,7 @@ def assemble_tree(
             "observed_data": xr.Dataset({OBSERVED: ("point", observed)}, coords=point_coords),
             "constant_data": _constant_data(data, labels, curve_index),
             "sample_stats": run.tree["sample_stats"].to_dataset(),
+            **({} if run.chain_ends is None else {CHAIN_ENDS: run.chain_ends}),
         }
     )
 
@@ -321,7 +337,7 @@ def fit_provenance(
         },
         "drift_used": uses_drift(config, n_curves),
         **settings,
-        "initialisation": INITIALISATION,
+        "initialisation": INITIALISATION if run.scouting is not None else GIVEN_STARTS,
         "target_accept": config.target_accept,
         "adaptation": NUTPIE_ADAPTATION if settings["sampler"] == "nutpie" else "diag",
         "timings": run.timings,

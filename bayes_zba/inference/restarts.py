@@ -210,14 +210,40 @@ def restart_stranded(
 
 
 def scouted_run(
-    run_chains: RunChains, seed: int, chains: int
-) -> tuple[xr.DataTree, Scouting, list[Restart]]:
-    """Scout, run `chains` chains from the chosen scouts' ends, restart stranded chains."""
-    scout_seed = derived_seed(seed, 0)
-    scouts = run_chains(ChainRequest(SCOUTS_PER_CHAIN * chains, scout_seed, scout=True))
-    starts, chosen = scouted_starts(scouts, chains)
-    median_lp = np.median(scouts["sample_stats"]["lp"].values, axis=1)
-    scouting = Scouting(scout_seed, [float(v) for v in median_lp], chosen)
+    run_chains: RunChains, seed: int, chains: int, starts: xr.DataTree | None = None
+) -> tuple[xr.DataTree, Scouting | None, list[Restart]]:
+    """Scout, run `chains` chains from the chosen scouts' ends, restart stranded chains.
+
+    Given `starts` (dim "start", e.g. chain_ends of a fit of nearly the same posterior) the
+    chains start there and nothing is scouted.
+    """
+    scouting = None
+    if starts is None:
+        scout_seed = derived_seed(seed, 0)
+        scouts = run_chains(ChainRequest(SCOUTS_PER_CHAIN * chains, scout_seed, scout=True))
+        starts, chosen = scouted_starts(scouts, chains)
+        median_lp = np.median(scouts["sample_stats"]["lp"].values, axis=1)
+        scouting = Scouting(scout_seed, [float(v) for v in median_lp], chosen)
     tree = run_chains(ChainRequest(chains, seed, starts))
     tree, restarts = restart_stranded(tree, seed, run_chains)
     return tree, scouting, restarts
+
+
+def chain_ends(tree: xr.DataTree) -> xr.Dataset:
+    """The last draw of every chain on the sampler's scale (dims chain, parameter): what a
+    later run of nearly the same posterior can start from (ending_draws)."""
+    return tree["sample_stats"].to_dataset()[[START_COORDINATES]].isel(draw=-1, drop=True)
+
+
+def ending_draws(posterior: xr.Dataset, ends: xr.Dataset | None) -> xr.DataTree:
+    """Starts (dim "start") at the last draw of every chain: the posterior values (PyMC's
+    starts) and, when `ends` (chain_ends) are given, the sampler coordinates (nutpie's)."""
+    last = {"posterior": posterior.isel(draw=-1, drop=True)}
+    if ends is not None:
+        last["sample_stats"] = ends
+    return xr.DataTree.from_dict(
+        {
+            name: data.rename({"chain": "start"}).drop_vars("start", errors="ignore")
+            for name, data in last.items()
+        }
+    )

@@ -27,6 +27,7 @@ from bayes_zba.inference.restarts import (
     ChainRequest,
     Restart,
     Scouting,
+    chain_ends,
     scouted_run,
 )
 from bayes_zba.models.config import DEFAULT_TARGET_ACCEPT
@@ -65,6 +66,12 @@ INITIALISATION = (
     "whose region holds negligible mass is run again from draws of the best chain "
     "(inference.restarts)"
 )
+#: How the chains of a run given starts begin (a curve-CV refit from its full fit's chains).
+GIVEN_STARTS = (
+    "each chain starts at the last draw of a chain of the full fit (a curve-CV refit: nearly "
+    "the same posterior), no scouting; a chain whose region holds negligible mass is run "
+    "again from draws of the best chain (inference.restarts)"
+)
 
 #: (finished draws, total draws, divergences, phase: "scouting" or "sampling")
 ChainProgress = Callable[[int, int, int, str], None]
@@ -80,6 +87,8 @@ class SamplerRun:
     reused_compiled_model: bool = False
     scouting: Scouting | None = None
     restarts: list[Restart] = field(default_factory=list)
+    #: chain_ends of the kept chains (nutpie), where a later run can start.
+    chain_ends: xr.Dataset | None = None
 
 
 def traced_names(model: pm.Model) -> list[str]:
@@ -100,8 +109,12 @@ def sample(
     structure_key: str | None = None,
     on_compiled: Callable[[], None] = lambda: None,
     on_progress: ChainProgress | None = None,
+    starts: xr.DataTree | None = None,
 ) -> SamplerRun:
     """Sample `model` with NUTS; `on_compiled`/`on_progress` report to a progress display.
+
+    Chains start where scouting runs ended or, given `starts` (restarts.ending_draws of a
+    fit of nearly the same posterior), there.
 
     With a `structure_key` (models.model_structure), nutpie reuses a model compiled earlier
     in this process for the same key, with this model's data swapped in.
@@ -116,6 +129,7 @@ def sample(
             ),
             seed,
             chains,
+            starts,
         )
     start = time.perf_counter()
     with compiled_model(model, structure_key, traced_names(model)) as (compiled, reused):
@@ -151,7 +165,7 @@ def sample(
             timings = {"compile_s": 0.0, "sampling_s": time.perf_counter() - started}
             return SamplerRun(tree, timings, _total_steps(raw), reused_compiled_model=reused)
 
-        run = _with_scouting(run_nutpie, seed, chains)
+        run = _with_scouting(run_nutpie, seed, chains, starts)
     run.timings["compile_s"] = compile_s
     return run
 
@@ -179,29 +193,38 @@ def nutpie_started_at(compiled: Any, starts: xr.DataTree) -> Any:
 
 
 def _with_scouting(
-    run_chains: Callable[[ChainRequest], SamplerRun], seed: int, chains: int
+    run_chains: Callable[[ChainRequest], SamplerRun],
+    seed: int,
+    chains: int,
+    starts: xr.DataTree | None = None,
 ) -> SamplerRun:
-    """A run of `chains` chains started by scouting, with stranded chains run again
-    (inference.restarts); timings and gradient evaluations summed over every run."""
+    """A run of `chains` chains started by scouting (or at `starts`), with stranded chains
+    run again (inference.restarts); timings and gradient evaluations summed over every run."""
     runs: list[SamplerRun] = []
 
     def run_tree(request: ChainRequest) -> xr.DataTree:
         runs.append(run_chains(request))
         return runs[-1].tree
 
-    tree, scouting, restarts = scouted_run(run_tree, seed, chains)
-    stats = tree["sample_stats"].to_dataset().drop_vars(START_COORDINATES, errors="ignore")
-    scouts, main = runs[0], runs[1]
+    tree, scouting, restarts = scouted_run(run_tree, seed, chains, starts)
+    stats = tree["sample_stats"].to_dataset()
+    main = runs[0] if scouting is None else runs[1]
     timings = {key: sum(r.timings[key] for r in runs) for key in main.timings}
+    if scouting is not None:
+        timings["scouting_s"] = runs[0].timings["sampling_s"]
     return dataclasses.replace(
         main,
         tree=xr.DataTree.from_dict(
-            {"posterior": tree["posterior"].to_dataset(), "sample_stats": stats}
+            {
+                "posterior": tree["posterior"].to_dataset(),
+                "sample_stats": stats.drop_vars(START_COORDINATES, errors="ignore"),
+            }
         ),
-        timings=timings | {"scouting_s": scouts.timings["sampling_s"]},
+        timings=timings,
         gradient_evaluations=sum(r.gradient_evaluations for r in runs),
         scouting=scouting,
         restarts=restarts,
+        chain_ends=chain_ends(tree) if START_COORDINATES in stats else None,
     )
 
 

@@ -158,7 +158,7 @@ def rank_task(spec: dict[str, Any]) -> dict[str, Any]:
         )
         data = load_dataset(settings["data"])
         configs = {model: config_of_spec(settings)}
-        return heldout_refit(data, configs, heldout_dir, plan)(model, labels)
+        return heldout_refit(data, configs, heldout_dir, plan, fits)(model, labels)
 
     ranking = rank(fits, refit=refit, max_refits=spec["max_refits"])
     save_ranking(ranking, spec["ranking_path"])

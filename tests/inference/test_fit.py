@@ -21,7 +21,8 @@ from bayes_zba.inference import (
 )
 from bayes_zba.inference import fit as run_fit
 from bayes_zba.inference.diagnostics import diagnose
-from bayes_zba.inference.fit import PREDICTIVE_DRAWS
+from bayes_zba.inference.fit import CHAIN_ENDS, PREDICTIVE_DRAWS
+from bayes_zba.inference.restarts import START_COORDINATES
 from bayes_zba.models import build_model
 from bayes_zba.simulate import DESIGN_PRESETS, simulate, typical_parameters
 
@@ -151,6 +152,18 @@ def test_save_and_load_round_trip(fitted, tmp_path):
         xr.testing.assert_equal(loaded.tree[group].to_dataset(), result.tree[group].to_dataset())
     save_fit(loaded, path)  # overwriting an existing fit is atomic too
     assert sorted(p.name for p in path.parent.iterdir()) == ["kr1.nc"]
+
+
+def test_chain_ends_are_each_chains_last_draw_and_starts_for_a_refit(fitted):
+    result = fitted[0]
+    ends = result.tree[CHAIN_ENDS].to_dataset()
+    assert ends.sizes["chain"] == CHAINS and result.provenance["scouting"] is not None
+    starts = result.chain_end_starts()
+    last = result.tree["posterior"]["E_star"].values[:, -1]
+    np.testing.assert_array_equal(starts["posterior"]["E_star"].values, last)
+    coordinates = starts["sample_stats"][START_COORDINATES]
+    assert coordinates.dims == ("start", "unconstrained_parameter")
+    assert coordinates.shape[0] == CHAINS and np.isfinite(coordinates.values).all()
 
 
 def test_loading_a_file_that_is_not_a_fit_fails(tmp_path):
