@@ -57,20 +57,23 @@ KEPT_STATS = (
 #: amplitude-shape-offset correlations of these posteriors (diagonal-only adaptation needed
 #: 4x the leapfrog steps per draw and gave 25-50x lower ESS/s on the shipped examples).
 NUTPIE_ADAPTATION = "low_rank"
+#: What happens after the run, whatever the starts (reported in provenance).
+RESTART_RULE = (
+    "a chain whose region holds negligible estimated mass is run again from draws of the "
+    "heaviest chain (inference.restarts)"
+)
 #: How chains start (reported in provenance).
 INITIALISATION = (
     f"{SCOUTS_PER_CHAIN} short scouting runs per chain ({SCOUT_TUNE} warm-up steps, "
     f"{SCOUT_DRAWS} draws) start at the prior support point (median/mode of every prior, "
     "offsets 0) plus U(-1, 1) jitter on the unconstrained scale; the chains start where the "
-    "best scout and others spread down the ranking ended (stranded scouts left out); a chain "
-    "whose region holds negligible mass is run again from draws of the best chain "
-    "(inference.restarts)"
+    "best scout and others spread down the ranking ended (stranded scouts left out); "
+    + RESTART_RULE
 )
 #: How the chains of a run given starts begin (a curve-CV refit from its full fit's chains).
 GIVEN_STARTS = (
     "each chain starts at the last draw of a chain of the full fit (a curve-CV refit: nearly "
-    "the same posterior), no scouting; a chain whose region holds negligible mass is run "
-    "again from draws of the best chain (inference.restarts)"
+    "the same posterior), no scouting; " + RESTART_RULE
 )
 
 #: (finished draws, total draws, divergences, phase: "scouting" or "sampling")
