@@ -21,6 +21,11 @@ SCOUTS_PER_CHAIN = 3
 #: SBC data set 33 every chain's log density had settled in its basin by warm-up step 100-200.
 SCOUT_TUNE = 150
 SCOUT_DRAWS = 30
+#: Target acceptance of a scouting run: larger steps make cheaper trees while the step size
+#: and mass matrix are still far off, and scouts need basins, not precise draws. On SBC data
+#: set 33 (12 scouts, same load): 0.6 took 128k leapfrog steps and 111 s with 5 scouts in
+#: the heavy basin; 2ck's 0.95 took 198k steps and 179 s with 4 there.
+SCOUT_TARGET_ACCEPT = 0.6
 #: A chain (or scout) whose median log density is this far below the best one's is stranded.
 #: Regions whose typical log densities differ by 30 nats hold comparable mass only if the
 #: lower one is e^(30/d) times wider in each of its d directions; the few shape parameters

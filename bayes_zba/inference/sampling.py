@@ -21,6 +21,7 @@ import xarray as xr
 from bayes_zba.inference.compiled import compiled_model
 from bayes_zba.inference.restarts import (
     SCOUT_DRAWS,
+    SCOUT_TARGET_ACCEPT,
     SCOUT_TUNE,
     SCOUTS_PER_CHAIN,
     START_COORDINATES,
@@ -65,10 +66,10 @@ RESTART_RULE = (
 #: How chains start (reported in provenance).
 INITIALISATION = (
     f"{SCOUTS_PER_CHAIN} short scouting runs per chain ({SCOUT_TUNE} warm-up steps, "
-    f"{SCOUT_DRAWS} draws) start at the prior support point (median/mode of every prior, "
-    "offsets 0) plus U(-1, 1) jitter on the unconstrained scale; the chains start where the "
-    "best scout and others spread down the ranking ended (stranded scouts left out); "
-    + RESTART_RULE
+    f"{SCOUT_DRAWS} draws, target acceptance {SCOUT_TARGET_ACCEPT}) start at the prior "
+    "support point (median/mode of every prior, offsets 0) plus U(-1, 1) jitter on the "
+    "unconstrained scale; the chains start where the best scout and others spread down the "
+    "ranking ended (stranded scouts left out); " + RESTART_RULE
 )
 #: How the chains of a run given starts begin (a curve-CV refit from its full fit's chains).
 GIVEN_STARTS = (
@@ -128,7 +129,7 @@ def sample(
         on_compiled()
         return _with_scouting(
             lambda request: _sample_pymc(
-                model, request, *_lengths(request, draws, tune), progress, target_accept
+                model, request, *_settings(request, draws, tune, target_accept), progress
             ),
             seed,
             chains,
@@ -141,7 +142,7 @@ def sample(
 
         def run_nutpie(request: ChainRequest) -> SamplerRun:
             started = time.perf_counter()
-            run_draws, run_tune = _lengths(request, draws, tune)
+            run_draws, run_tune, run_target = _settings(request, draws, tune, target_accept)
             phase = "scouting" if request.scout else "sampling"
             raw = nutpie.sample(
                 compiled if request.starts is None else nutpie_started_at(compiled, request.starts),
@@ -151,7 +152,7 @@ def sample(
                 seed=request.seed,
                 save_warmup=True,
                 adaptation=NUTPIE_ADAPTATION,
-                target_accept=target_accept,
+                target_accept=run_target,
                 progress_bar=progress and on_progress is None and not request.scout,
                 progress_callback=_nutpie_callback(on_progress, phase) if on_progress else None,
                 store_unconstrained=True,
@@ -173,12 +174,14 @@ def sample(
     return run
 
 
-def _lengths(request: ChainRequest, draws: int, tune: int) -> tuple[int, int]:
-    """(draws, tune) of a run: the fit's, or for a scout SCOUT_DRAWS and SCOUT_TUNE (at most
-    the fit's)."""
+def _settings(
+    request: ChainRequest, draws: int, tune: int, target_accept: float
+) -> tuple[int, int, float]:
+    """(draws, tune, target acceptance) of a run: the fit's, or for a scout SCOUT_DRAWS and
+    SCOUT_TUNE (at most the fit's) and SCOUT_TARGET_ACCEPT."""
     if request.scout:
-        return min(SCOUT_DRAWS, draws), min(SCOUT_TUNE, tune)
-    return draws, tune
+        return min(SCOUT_DRAWS, draws), min(SCOUT_TUNE, tune), SCOUT_TARGET_ACCEPT
+    return draws, tune, target_accept
 
 
 def nutpie_started_at(compiled: Any, starts: xr.DataTree) -> Any:
@@ -245,8 +248,8 @@ def _sample_pymc(
     request: ChainRequest,
     draws: int,
     tune: int,
-    progress: bool,
     target_accept: float,
+    progress: bool,
 ) -> SamplerRun:
     """PyMC's NUTS; chain i of a request with starts begins at start i mod k (no jitter)."""
     started = time.perf_counter()

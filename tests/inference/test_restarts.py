@@ -226,7 +226,7 @@ def test_nutpie_chains_start_at_the_given_draws_and_stay_in_their_modes():
 
 def test_pymc_chains_start_at_the_given_draws_and_stay_in_their_modes():
     request = ChainRequest(2, 3, bimodal_starts([10.0, -10.0]))
-    run = _sample_pymc(bimodal_model(), request, 50, 50, False, 0.8)
+    run = _sample_pymc(bimodal_model(), request, 50, 50, 0.8, False)
     x = run.tree["posterior"]["x"].values
     assert (x[0] > 0).all() and (x[1] < 0).all()
 
