@@ -4,9 +4,9 @@ left in a region of negligible posterior mass is run again from where the mass i
 Weakly informative data can give a posterior basins whose pull on warm-up differs from the
 mass they hold. 2ck SBC data set 33 (A = 2.04, a_geom = 0.14): of 12 chains from the usual
 starts, 3 reached the truth's basin (log density -140), 8 one at a_geom = 1 (-163) and 1 a
-prior corner (-629); a fit of 4 chains put all four at a_geom = 1 (R-hat fine, answer
-wrong) as often as not. Scouting several times as many short runs finds the heavy basin
-almost surely; the mass rule then moves the chains that are not in it.
+prior corner (-629); of two 4-chain fits, one had 3 chains at a_geom = 1 (R-hat 1.59) and
+one all four (R-hat fine, answer wrong). Scouting several times as many short runs finds
+the heavy basin almost surely; the mass rule then moves the chains that are not in it.
 """
 
 from collections.abc import Callable, Sequence
