@@ -118,18 +118,20 @@ def _warnings(
 CREDIBLE_MASS = 0.9
 
 
-def truth_coverage(fit: Any, truth: Mapping[str, float]) -> dict[str, bool]:
-    """Per parameter of a Fit: is the true value inside its 90 % credible interval?
+def truth_coverage(
+    fit: Any, truth: Mapping[str, float], mass: float = CREDIBLE_MASS
+) -> dict[str, bool]:
+    """Per parameter of a Fit: is the true value inside its credible interval of `mass`?
 
     The central interval, except for a truth on a bound of its prior's support (e.g. a
     simulation at a_geom = 1 under the Uniform(0, 1) prior): a central interval never
-    reaches the bound, so the one-sided 90 % interval that ends there is used. A parameter
+    reaches the bound, so the one-sided interval that ends there is used. A parameter
     reported folded (Parameter.mirror, kk's q) is compared with its folded truth.
     """
     posterior, priors = fit.tree["posterior"], fit.provenance["priors"]
     model = fit.provenance.get("model")
     mechanism = get_mechanism(model) if model else None
-    tail = 1.0 - CREDIBLE_MASS
+    tail = 1.0 - mass
     coverage = {}
     for name, value in truth.items():
         draws = posterior[name].values.ravel()
@@ -141,7 +143,7 @@ def truth_coverage(fit: Any, truth: Mapping[str, float]) -> dict[str, bool]:
         if value == upper:
             low, high = np.quantile(draws, tail), upper
         elif value == lower:
-            low, high = lower, np.quantile(draws, CREDIBLE_MASS)
+            low, high = lower, np.quantile(draws, mass)
         else:
             low, high = np.quantile(draws, [tail / 2, 1.0 - tail / 2])
         coverage[name] = bool(low <= value <= high)

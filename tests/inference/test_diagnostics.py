@@ -73,3 +73,7 @@ def test_truth_coverage_uses_a_one_sided_interval_at_a_bound_of_the_prior():
     assert truth_coverage(fit, {"q": 0.5, "E_star": 2.05}) == {"q": True, "E_star": True}
     assert truth_coverage(fit, {"q": 0.2, "E_star": 2.5}) == {"q": False, "E_star": False}
     assert np.quantile(q, 0.95) < 0.5  # the central interval alone would miss the truth ½
+    # E_star ~ N(2, 0.1): 2.2 is 2 sd out, outside the 90 % interval (±1.64 sd), inside 99 % (±2.58)
+    assert truth_coverage(fit, {"E_star": 2.2}) == {"E_star": False}
+    assert truth_coverage(fit, {"E_star": 2.2}, mass=0.99) == {"E_star": True}
+    assert truth_coverage(fit, {"E_star": 2.3}, mass=0.99) == {"E_star": False}

@@ -7,7 +7,12 @@ import numpy as np
 import pytest
 
 from bayes_zba.models import ConfigError, DataScales, load_config
-from bayes_zba.models.config import MEASUREMENT_PARAMETERS, default_config_dir, model_parameters
+from bayes_zba.models.config import (
+    DEFAULT_TARGET_ACCEPT,
+    MEASUREMENT_PARAMETERS,
+    default_config_dir,
+    model_parameters,
+)
 from bayes_zba.physics.mechanisms import REGISTRY
 
 SHIPPED = sorted(p.stem for p in default_config_dir().glob("*.toml"))
@@ -126,9 +131,9 @@ def test_good_file_parses_options_and_scaled_priors(tmp_path):
 
 
 def test_sampler_table_sets_target_accept(tmp_path):
-    assert load_config(write(tmp_path, GOOD)).target_accept == 0.8
-    table = '[sampler]\ntarget_accept = 0.9\nwhy = "curved ridge"\n\n[priors.A_kr]'
-    assert load_config(write(tmp_path, edited("[priors.A_kr]", table))).target_accept == 0.9
+    assert load_config(write(tmp_path, GOOD)).target_accept == DEFAULT_TARGET_ACCEPT == 0.9
+    table = '[sampler]\ntarget_accept = 0.97\nwhy = "curved ridge"\n\n[priors.A_kr]'
+    assert load_config(write(tmp_path, edited("[priors.A_kr]", table))).target_accept == 0.97
 
 
 def test_with_measurement_overrides_and_records(tmp_path):
