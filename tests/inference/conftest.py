@@ -26,9 +26,12 @@ def assert_recovers(result, dataset) -> None:
 
     Demanding every truth inside its 90 % interval at a fixed seed would fail a calibrated
     posterior with probability 1 - 0.9^k (34 % at k = 4, 52 % at k = 7) and could only be
-    met by choosing seeds. The truth is attrs["simulation"]["params"]; the measurement
-    settings (G0, noise σ) are not mechanism parameters: their posterior tracks the
-    realised noise and offsets of the one dataset, not the setting.
+    met by choosing seeds; this rule fails it with probability 3-9 % (k = 2-7), so it
+    catches gross errors, while SBC (studies/sbc.py) tests calibration.
+
+    The truth is attrs["simulation"]["params"]; the measurement settings (G0, noise σ) are
+    not mechanism parameters: their posterior tracks the realised noise and offsets of the
+    one dataset, not the setting.
     """
     diagnostics = result.diagnostics
     assert diagnostics.n_divergent == 0, diagnostics
