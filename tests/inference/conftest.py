@@ -3,7 +3,7 @@
 import pytest
 from scipy import stats
 
-from bayes_zba.inference.diagnostics import truth_coverage
+from bayes_zba.inference.diagnostics import CREDIBLE_MASS, truth_coverage
 
 #: Every truth must lie inside its interval of this posterior mass (a gross miss fails).
 ENCLOSING_MASS = 0.99
@@ -11,7 +11,7 @@ ENCLOSING_MASS = 0.99
 #: calibrated posterior stays within: k truths each miss their 90 % interval with
 #: probability 0.1, so the misses are Binomial(k, 0.1) and at most its 95 % quantile are
 #: allowed (1 of 2, 2 of 4, 5 or 7 parameters).
-COUNTED_MASS = 0.9
+COUNTED_MASS = CREDIBLE_MASS
 MISS_COUNT_QUANTILE = 0.95
 
 
