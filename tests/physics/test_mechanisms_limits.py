@@ -95,17 +95,24 @@ def test_kr_amplitude_halves_far_above_the_critical_field(model):
 
 def test_transition_rate_identities():
     T = 0.7
-    x = np.array([-40.0, -2.0, -1e-3, 0.0, 1e-4, 0.3, 5.0, 700.0])
+    # ±7.07e-3 and 1.05e-2 put |x|/T just above SERIES_BELOW, where the closed form starts.
+    x = np.array([-40.0, -2.0, -7.07e-3, -1e-3, 0.0, 1e-4, 7.07e-3, 1.05e-2, 0.3, 5.0, 700.0])
     forward, backward, slope = transition_rates(x, T, np)
+
+    def rate(v: mpmath.mpf) -> mpmath.mpf:
+        return v / -mpmath.expm1(-v / T) if v else mpmath.mpf(T)
+
     with mpmath.workdps(40):
-        direct = [mpmath.mpf(v) / -mpmath.expm1(-mpmath.mpf(v) / T) if v else T for v in x]
+        direct = [rate(mpmath.mpf(v)) for v in x]
+        direct_slope = [mpmath.diff(rate, mpmath.mpf(v)) for v in x if v]
     np.testing.assert_allclose(forward, np.array(direct, dtype=float), rtol=1e-13)
+    np.testing.assert_allclose(slope[x != 0], np.array(direct_slope, dtype=float), rtol=1e-11)
     np.testing.assert_allclose(forward - backward, x, rtol=1e-13, atol=1e-15)  # B(x) - B(-x) = x
     assert transition_rates(0.0, T, np)[2] == pytest.approx(0.5, rel=1e-15)
     big = transition_rates(np.array([-1e5, 1e5]), T, np)
     np.testing.assert_allclose(big[0], [0.0, 1e5], atol=1e-300)  # no overflow far out
     np.testing.assert_allclose(big[2], [0.0, 1.0], atol=1e-300)
-    np.testing.assert_allclose(slope[3:5], 0.5, rtol=1e-3)
+    np.testing.assert_allclose(slope[3:6], 0.5, rtol=1e-3)
 
 
 @pytest.mark.parametrize("q", [0.2, 0.5])
