@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import xarray as xr
-from arviz_stats import ess
+from arviz_stats import ess, rhat
 
 from bayes_zba.models import load_config
 from bayes_zba.parallel import write_json_atomic
@@ -106,12 +106,15 @@ def sbc_replication(spec: dict[str, Any]) -> dict[str, Any]:
     truth = {**spec["truth"], **zba_depth_and_width(spec["model"], spec["truth"], reference)}
     rng = np.random.default_rng(spec["seed"])
     diagnostics = result.diagnostics
+    split_rhat = rhat(posterior[names])
     return {
         "ranks": {name: rank_of_truth(draws[name], truth[name], rng) for name in draws},
         "n_draws": int(keep.size),
         "ess_min": ess_min,
         "n_divergent": int(diagnostics.n_divergent),
         "max_rhat": float(diagnostics.max_rhat),
+        # Per parameter, to tell which one a non-converged refit failed on.
+        "rhat": {name: float(split_rhat[name]) for name in names},
     }
 
 

@@ -4,6 +4,7 @@ The fast tests feed rank records straight to summarize_sbc; the slow one fits fo
 """
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -103,6 +104,10 @@ def test_sbc_run_writes_ranks_for_every_parameter_and_resumes(tmp_path):
     assert (tmp_path / "sbc.html").exists() and (tmp_path / "sbc.md").exists()
     records = {p: p.stat().st_mtime_ns for p in (tmp_path / "tasks").glob("*.json")}
     assert len(records) == 4
+    for record in map(json.loads, map(Path.read_text, records)):
+        rhats = record["result"]["rhat"]
+        assert {"A_kr", "E_star", "sigma"} <= set(rhats)
+        assert all(0.9 < value < 10.0 for value in rhats.values())
     again = run_sbc("kr2", 4, "small", tmp_path, options=options)
     assert again["ranks"] == summary["ranks"]
     assert {p: p.stat().st_mtime_ns for p in records} == records
