@@ -7,6 +7,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+from scipy import special
 
 
 def is_pytensor(xp: ModuleType) -> bool:
@@ -23,3 +24,13 @@ def constant(values: Any, xp: ModuleType) -> Any:
 def safe_where(condition: Any, value_if: Any, value_else: Any, xp: ModuleType) -> Any:
     """Select elementwise; both branches must already be finite (gradients stay finite)."""
     return xp.where(condition, value_if, value_else)
+
+
+def erfc(x: Any, xp: ModuleType) -> Any:
+    """Complementary error function erfc(x) = 1 - erf(x)."""
+    return xp.erfc(x) if is_pytensor(xp) else special.erfc(x)
+
+
+def erfcinv(y: Any, xp: ModuleType) -> Any:
+    """Inverse of erfc for y in (0, 2)."""
+    return xp.erfcinv(y) if is_pytensor(xp) else special.erfcinv(y)

@@ -80,15 +80,20 @@ def upper_occupation(
 
 
 def delta_g_kk(V: Any, T: Any, H: Any, params: Any, xp: ModuleType) -> Any:
-    """ΔG = δG E_Δ[n + V ∂n/∂V] over log Δ ~ Normal(log Δ_med, s_Δ); no H dependence (§5)."""
-    eV = xp.expand_dims(bias_energy_kelvin(V), -1)
+    """ΔG = δG E_Δ[n + V ∂n/∂V] over log Δ ~ Normal(log Δ_med, s_Δ); no H dependence (§5).
+
+    n + V ∂n/∂V steps by about ¼ at Δ = |eV| (width ~T), so E_Δ is split there.
+    """
+    bias = bias_energy_kelvin(V)
+    eV = xp.expand_dims(bias, -1)
     temperature = xp.expand_dims(T, -1)
 
     def differential_occupation(delta: Any) -> Any:
         n, n_slope = upper_occupation(eV, temperature, delta, params["q"], params["rho"], xp)
         return n + eV * n_slope
 
-    return params["dG"] * splitting_expectation(differential_occupation, params, xp)
+    log_break = xp.log(xp.maximum(xp.abs(bias), 1e-300))
+    return params["dG"] * splitting_expectation(differential_occupation, params, xp, log_break)
 
 
 def no_field_shift(H: Any, params: Any, xp: ModuleType) -> Any:

@@ -1,6 +1,6 @@
 """The log-normal distribution of TLS splittings Δ shared by the "2ck" and "kk" models.
 
-Its two parameters (physics.md §3, §5) and the Gauss-Hermite expectation E_Δ[·] over log Δ.
+Its two parameters (physics.md §3, §5) and the expectation E_Δ[·] over log Δ.
 """
 
 from collections.abc import Callable, Mapping
@@ -32,7 +32,14 @@ SPLITTING_PARAMETERS = (
 
 
 def splitting_expectation(
-    f: Callable[[Any], Any], params: Mapping[str, Any], xp: ModuleType
+    f: Callable[[Any], Any], params: Mapping[str, Any], xp: ModuleType, log_break: Any = None
 ) -> Any:
-    """E_Δ[f(Δ)] over log Δ ~ Normal(log delta_med, delta_width); f puts Δ on the last axis."""
-    return kernels.lognormal_expectation(f, xp.log(params["delta_med"]), params["delta_width"], xp)
+    """E_Δ[f(Δ)] over log Δ ~ Normal(log delta_med, delta_width); f puts Δ on the last axis.
+
+    Gauss-Hermite for a smooth f; with `log_break`, the rule split at the step f has at
+    Δ = e^log_break (`kernels.split_lognormal_expectation`).
+    """
+    log_median, width = xp.log(params["delta_med"]), params["delta_width"]
+    if log_break is None:
+        return kernels.lognormal_expectation(f, log_median, width, xp)
+    return kernels.split_lognormal_expectation(f, log_median, width, log_break, xp)
