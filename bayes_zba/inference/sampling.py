@@ -21,10 +21,12 @@ import xarray as xr
 from bayes_zba.inference.compiled import compiled_model
 from bayes_zba.inference.restarts import (
     SCOUT_DRAWS,
+    SCOUT_STAGES,
     SCOUT_TARGET_ACCEPT,
     SCOUT_TUNE,
     SCOUTS_PER_CHAIN,
     START_COORDINATES,
+    STRANDED_LP_GAP,
     ChainRequest,
     Restart,
     Scouting,
@@ -68,7 +70,9 @@ INITIALISATION = (
     f"{SCOUTS_PER_CHAIN} short scouting runs per chain ({SCOUT_TUNE} warm-up steps, "
     f"{SCOUT_DRAWS} draws, target acceptance {SCOUT_TARGET_ACCEPT}) start at the prior "
     "support point (median/mode of every prior, offsets 0) plus U(-1, 1) jitter on the "
-    "unconstrained scale; the chains start where the best scout and others spread down the "
+    "unconstrained scale and run again from where they ended, up to "
+    f"{SCOUT_STAGES} stages, while fewer scouts than chains lie within {STRANDED_LP_GAP:g} "
+    "nats of the best; the chains start where the best scout and others spread down the "
     "ranking ended (stranded scouts left out); " + RESTART_RULE
 )
 #: How the chains of a run given starts begin (a curve-CV refit from its full fit's chains).
@@ -214,10 +218,11 @@ def _with_scouting(
 
     tree, scouting, restarts = scouted_run(run_tree, seed, chains, starts)
     stats = tree["sample_stats"].to_dataset()
-    main = runs[0] if scouting is None else runs[1]
+    scout_runs = runs[: 0 if scouting is None else scouting.stages]
+    main = runs[len(scout_runs)]
     timings = {key: sum(r.timings[key] for r in runs) for key in main.timings}
-    if scouting is not None:
-        timings["scouting_s"] = runs[0].timings["sampling_s"]
+    if scout_runs:
+        timings["scouting_s"] = sum(r.timings["sampling_s"] for r in scout_runs)
     return dataclasses.replace(
         main,
         tree=xr.DataTree.from_dict(

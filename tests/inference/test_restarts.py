@@ -13,6 +13,7 @@ import xarray as xr
 
 from bayes_zba.inference.diagnostics import Diagnostics
 from bayes_zba.inference.restarts import (
+    SCOUT_STAGES,
     SCOUTS_PER_CHAIN,
     START_COORDINATES,
     STRANDED_LOG_MASS_GAP,
@@ -188,6 +189,44 @@ def test_a_scouted_run_finds_the_basin_few_starts_reach():
     assert len(scouting.median_lp) == SCOUTS_PER_CHAIN * 4 and scouting.chosen[0] == 0
     assert [r.chain for r in restarts] == [1, 2, 3]
     assert (tree["posterior"]["x"].mean("draw").values > 9).all()
+
+
+UNSETTLED = [-562.0, -1220.0, -1555.0, -1657.0, -1668.0, -1706.0]  # 2ck SBC data set 74
+
+
+def test_scouts_still_on_their_way_run_another_stage_from_where_they_ended():
+    """Stage 1: one scout within STRANDED_LP_GAP of the best, so the chains would all follow
+    it; stage 2 starts every scout at its own last draw, and there they have settled."""
+    requests, count = [], SCOUTS_PER_CHAIN * 4
+
+    def run_chains(request):
+        requests.append(request)
+        if not request.scout:
+            return chain_tree([-313.0] * request.chains, [1.0] * request.chains)
+        if request.starts is None:
+            return chain_tree(UNSETTLED * (count // 6), list(range(count)), seed=request.seed)
+        return chain_tree([-313.0, -463.0] * (count // 2), [0.0] * count, seed=request.seed)
+
+    _, scouting, _ = scouted_run(run_chains, seed=4, chains=4)
+    assert [r.scout for r in requests] == [True, True, False] and scouting.stages == 2
+    assert requests[1].seed == derived_seed(4, 2) and requests[1].chains == count
+    ends = requests[1].starts["posterior"]["x"].values
+    first = chain_tree(UNSETTLED * (count // 6), list(range(count)), seed=requests[0].seed)
+    np.testing.assert_array_equal(ends, first["posterior"]["x"].values[:, -1])
+    assert scouting.seed == derived_seed(4, 0) and len(scouting.chosen) == 4
+    assert np.median(scouting.median_lp) > -400  # the recorded scouts are the settled ones
+
+
+def test_scouting_stops_after_its_last_stage():
+    requests = []
+
+    def run_chains(request):
+        requests.append(request)
+        n = request.chains
+        return chain_tree(UNSETTLED * (n // 6) if request.scout else [-313.0] * n, [0.0] * n)
+
+    _, scouting, _ = scouted_run(run_chains, seed=4, chains=4)
+    assert sum(r.scout for r in requests) == SCOUT_STAGES == scouting.stages
 
 
 def bimodal_model() -> pm.Model:
