@@ -183,19 +183,51 @@ def starting_draws(tree: xr.DataTree, chains: Sequence[int], draws: Sequence[int
 
 
 def scouted_starts(scouts: xr.DataTree, chains: int) -> tuple[xr.DataTree, list[int]]:
-    """Starts for `chains` chains: the last draws of scouts spread over the ones not stranded.
+    """Starts for `chains` chains: the last draws of the best scout and of the scouts farthest
+    from those already chosen (farthest-point order over the scouts not stranded).
 
-    The best scout is always among them (it is what scouting is for); the others are taken at
-    even steps down the ranking, so that a second basin of comparable height still gets
-    chains and R-hat or the mass rule can weigh it.
+    The best scout is always among them (it is what scouting is for). The others are picked by
+    where they are, not by height, so that a scout in a basin of its own gets a chain even when
+    its height still ties with the crowd's: on 2ck SBC data set 2 one scout of 12 was on its way
+    to the truth's basin (a_geom 0.91 against ≤ 0.13, 50 nats higher after another stage) at the
+    crowd's median log density, third in the ranking, and picking by rank left it out. R-hat and
+    the mass rule then weigh the basins the chains reach. With fewer usable scouts than chains
+    the chosen ones are shared in turn.
     """
     lp = _lp(scouts)
     stranded = set(stranded_by_height(lp))
     ranked = [int(s) for s in np.argsort(-np.median(lp, axis=1)) if s not in stranded]
-    positions = np.round(np.linspace(0, len(ranked) - 1, chains)).astype(int)
-    chosen = [ranked[p] for p in positions]
+    positions = scout_positions(scouts)
+    chosen = [ranked[0]]
+    while len(chosen) < min(chains, len(ranked)):
+        left = [s for s in ranked if s not in chosen]
+        nearest = [min(np.linalg.norm(positions[s] - positions[c]) for c in chosen) for s in left]
+        chosen.append(left[int(np.argmax(nearest))])
+    chosen = [chosen[i % len(chosen)] for i in range(chains)]
     last = scouts["posterior"].sizes["draw"] - 1
     return starting_draws(scouts, chosen, [last] * chains), chosen
+
+
+def scout_positions(scouts: xr.DataTree) -> np.ndarray:
+    """Where each scout is (scout, coordinate): its median draw, in units of the scouts'
+    typical spread along each coordinate (median over scouts of the sd of their draws).
+
+    The coordinates are the sampler's (START_COORDINATES) or, without them, every posterior
+    variable flattened. Coordinates no scout moves along are left out.
+    """
+    stats = scouts["sample_stats"]
+    if START_COORDINATES in stats:
+        draws = np.asarray(stats[START_COORDINATES].values, dtype=float)
+    else:
+        posterior = scouts["posterior"].to_dataset()
+        shape = (posterior.sizes["chain"], posterior.sizes["draw"], -1)
+        draws = np.concatenate(
+            [np.asarray(posterior[name].values, float).reshape(shape) for name in posterior],
+            axis=-1,
+        )
+    spread = np.median(draws.std(axis=1), axis=0)
+    moving = spread > 0
+    return np.median(draws, axis=1)[:, moving] / spread[moving]
 
 
 def restart_stranded(

@@ -72,8 +72,8 @@ INITIALISATION = (
     "support point (median/mode of every prior, offsets 0) plus U(-1, 1) jitter on the "
     "unconstrained scale and run again from where they ended, up to "
     f"{SCOUT_STAGES} stages, while fewer scouts than chains lie within {STRANDED_LP_GAP:g} "
-    "nats of the best; the chains start where the best scout and others spread down the "
-    "ranking ended (stranded scouts left out); " + RESTART_RULE
+    "nats of the best; the chains start where the best scout and the scouts farthest from "
+    "those already chosen ended (stranded scouts left out); " + RESTART_RULE
 )
 #: How the chains of a run given starts begin (a curve-CV refit from its full fit's chains).
 GIVEN_STARTS = (

@@ -22,6 +22,7 @@ from bayes_zba.inference.restarts import (
     chain_log_mass,
     derived_seed,
     restart_stranded,
+    scout_positions,
     scouted_run,
     scouted_starts,
     starting_draws,
@@ -159,19 +160,39 @@ def test_nothing_is_rerun_when_no_chain_is_stranded():
     assert restarts == [] and same is tree
 
 
-def test_scouted_starts_take_the_best_scout_and_spread_over_the_rest():
+def test_scouted_starts_take_the_best_scout_and_then_the_farthest():
     lp = [-163.0, -140.0, -629.0, -162.0, -141.0, -164.0, -165.0, -163.5]
     scouts = chain_tree(lp, list(range(8)))
     starts, chosen = scouted_starts(scouts, 4)
     assert chosen[0] == 1 and 2 not in chosen  # best first, the stranded one left out
-    assert chosen == [1, 3, 7, 6]  # ranks 0, 2, 4, 6 of the 7 that are not stranded
+    # x = 7 is farthest from x = 1, then x = 4; x = 0, 3, 5 and 6 then lie 1 from the chosen
+    assert chosen[:3] == [1, 7, 4] and chosen[3] in (0, 3, 5, 6)
     last = scouts["posterior"]["x"].values[chosen, -1]
     np.testing.assert_array_equal(starts["posterior"]["x"].values, last)
+
+
+def test_a_scout_off_on_its_own_gets_a_chain_at_the_crowds_height():
+    """2ck SBC data set 2: one scout of 12, on its way to the truth's basin, had the crowd's
+    median log density and ranked third; ranks 0, 3, 7 and 10 left it out."""
+    lp = [-529.0, -530.0, -531.0, -532.0, -532.0, -532.0, -535.0, -535.0, -538.0, -544.0]
+    x = [0.0, 0.1, 9.0, 0.2, 0.3, 0.1, 0.4, 0.2, 0.3, 0.5]
+    chosen = scouted_starts(chain_tree(lp, x), 4)[1]
+    assert chosen[:2] == [0, 2]
+
+
+def test_scouts_are_placed_by_sampler_coordinates_in_units_of_their_spread():
+    """Basins 3 apart with widths 1 (gaussian_chains): positions 3 apart per coordinate."""
+    scouts = gaussian_chains([0.0, 0.0, 0.0], [1.0, 1.0, 1.0], dim=2)
+    positions = scout_positions(scouts)
+    assert positions.shape == (3, 2)
+    np.testing.assert_allclose(np.diff(positions, axis=0), 3.0, atol=0.5)
 
 
 def test_fewer_usable_scouts_than_chains_are_shared():
     scouts = chain_tree([0.0, -100.0, -100.0], [0, 1, 2])
     assert scouted_starts(scouts, 4)[1] == [0, 0, 0, 0]
+    scouts = chain_tree([0.0, -1.0, -100.0], [0, 1, 2])
+    assert scouted_starts(scouts, 4)[1] == [0, 1, 0, 1]
 
 
 def test_a_scouted_run_finds_the_basin_few_starts_reach():
