@@ -100,7 +100,8 @@ class Fit:
 
     def chain_end_starts(self) -> xr.DataTree | None:
         """Starts at every chain's last draw for a run of nearly the same posterior (a
-        curve-CV refit), or None when the fit kept no sampler coordinates (PyMC, older fits)."""
+        curve-CV refit), or None for fits saved without sampler coordinates (before
+        December 2026 with the PyMC sampler, or before chain ends were kept)."""
         if CHAIN_ENDS not in self.tree.children:
             return None
         ends = self.tree[CHAIN_ENDS].to_dataset()
@@ -232,7 +233,7 @@ def assemble_tree(
             "observed_data": xr.Dataset({OBSERVED: ("point", observed)}, coords=point_coords),
             "constant_data": _constant_data(data, labels, curve_index),
             "sample_stats": run.tree["sample_stats"].to_dataset(),
-            **({} if run.chain_ends is None else {CHAIN_ENDS: run.chain_ends}),
+            CHAIN_ENDS: run.chain_ends,
         }
     )
 

@@ -61,7 +61,8 @@ class ChainRequest:
     scout: bool = False
 
 
-#: Runs a ChainRequest and returns its posterior and sample_stats (with "lp").
+#: Runs a ChainRequest and returns its posterior and sample_stats (with "lp" and, per draw,
+#: START_COORDINATES).
 RunChains = Callable[[ChainRequest], xr.DataTree]
 
 
@@ -129,17 +130,14 @@ def chain_log_mass(lp: np.ndarray, coordinates: np.ndarray) -> np.ndarray:
 def stranded_chains(tree: xr.DataTree) -> tuple[list[int], np.ndarray | None]:
     """Stranded chains and, when it could be estimated, each chain's log-mass gap to the best.
 
-    With enough draws (DRAWS_PER_DIMENSION) and the sampler coordinates in sample_stats,
-    chains are weighed by chain_log_mass (gap STRANDED_LOG_MASS_GAP); otherwise by median
-    log density (gap STRANDED_LP_GAP).
+    With enough draws per sampler coordinate (DRAWS_PER_DIMENSION), chains are weighed by
+    chain_log_mass (gap STRANDED_LOG_MASS_GAP); otherwise by median log density (gap
+    STRANDED_LP_GAP).
     """
-    stats = tree["sample_stats"]
-    lp = stats["lp"].values
-    if (
-        START_COORDINATES in stats
-        and lp.shape[1] >= DRAWS_PER_DIMENSION * stats[START_COORDINATES].shape[-1]
-    ):
-        mass = chain_log_mass(lp, stats[START_COORDINATES].values)
+    lp = _lp(tree)
+    coordinates = tree["sample_stats"][START_COORDINATES].values
+    if lp.shape[1] >= DRAWS_PER_DIMENSION * coordinates.shape[-1]:
+        mass = chain_log_mass(lp, coordinates)
         gaps = mass.max() - mass
         return [int(c) for c in np.flatnonzero(gaps > STRANDED_LOG_MASS_GAP)], gaps
     return stranded_by_height(lp), None
@@ -209,22 +207,10 @@ def scouted_starts(scouts: xr.DataTree, chains: int) -> tuple[xr.DataTree, list[
 
 
 def scout_positions(scouts: xr.DataTree) -> np.ndarray:
-    """Where each scout is (scout, coordinate): its median draw, in units of the scouts'
-    typical spread along each coordinate (median over scouts of the sd of their draws).
-
-    The coordinates are the sampler's (START_COORDINATES) or, without them, every posterior
-    variable flattened. Coordinates no scout moves along are left out.
-    """
-    stats = scouts["sample_stats"]
-    if START_COORDINATES in stats:
-        draws = np.asarray(stats[START_COORDINATES].values, dtype=float)
-    else:
-        posterior = scouts["posterior"].to_dataset()
-        shape = (posterior.sizes["chain"], posterior.sizes["draw"], -1)
-        draws = np.concatenate(
-            [np.asarray(posterior[name].values, float).reshape(shape) for name in posterior],
-            axis=-1,
-        )
+    """Where each scout is (scout, coordinate): its median draw in the sampler's coordinates
+    (START_COORDINATES), in units of the scouts' typical spread along each coordinate (median
+    over scouts of the sd of their draws). Coordinates no scout moves along are left out."""
+    draws = np.asarray(scouts["sample_stats"][START_COORDINATES].values, dtype=float)
     spread = np.median(draws.std(axis=1), axis=0)
     moving = spread > 0
     return np.median(draws, axis=1)[:, moving] / spread[moving]
@@ -301,12 +287,10 @@ def chain_ends(tree: xr.DataTree) -> xr.Dataset:
     return tree["sample_stats"].to_dataset()[[START_COORDINATES]].isel(draw=-1, drop=True)
 
 
-def ending_draws(posterior: xr.Dataset, ends: xr.Dataset | None) -> xr.DataTree:
+def ending_draws(posterior: xr.Dataset, ends: xr.Dataset) -> xr.DataTree:
     """Starts (dim "start") at the last draw of every chain: the posterior values (PyMC's
-    starts) and, when `ends` (chain_ends) are given, the sampler coordinates (nutpie's)."""
-    last = {"posterior": posterior.isel(draw=-1, drop=True)}
-    if ends is not None:
-        last["sample_stats"] = ends
+    starts) and the sampler coordinates `ends` (chain_ends; nutpie's starts)."""
+    last = {"posterior": posterior.isel(draw=-1, drop=True), "sample_stats": ends}
     return xr.DataTree.from_dict(
         {
             name: data.rename({"chain": "start"}).drop_vars("start", errors="ignore")

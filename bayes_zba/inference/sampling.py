@@ -16,7 +16,10 @@ from typing import Any, Literal
 import numpy as np
 import nutpie
 import pymc as pm
+import pytensor
+import pytensor.tensor as pt
 import xarray as xr
+from pytensor.graph.replace import clone_replace
 
 from bayes_zba.inference.compiled import compiled_model
 from bayes_zba.inference.restarts import (
@@ -95,7 +98,8 @@ class SamplerRun:
     reused_compiled_model: bool = False
     scouting: Scouting | None = None
     restarts: list[Restart] = field(default_factory=list)
-    #: chain_ends of the kept chains (nutpie), where a later run can start.
+    #: chain_ends of the kept chains, where a later run can start (None: a single run
+    #: inside scouting, before its chains are kept).
     chain_ends: xr.Dataset | None = None
 
 
@@ -235,7 +239,7 @@ def _with_scouting(
         gradient_evaluations=sum(r.gradient_evaluations for r in runs),
         scouting=scouting,
         restarts=restarts,
-        chain_ends=chain_ends(tree) if START_COORDINATES in stats else None,
+        chain_ends=chain_ends(tree),
     )
 
 
@@ -286,11 +290,42 @@ def _sample_pymc(
     stats = raw["sample_stats"].to_dataset()
     # PyMC compiles inside pm.sample; its sampling_time attribute excludes compilation.
     sampling_s = float(stats.attrs.get("sampling_time", elapsed))
+    posterior = raw["posterior"].to_dataset()
+    coordinates = {START_COORDINATES: unconstrained_draws(model, posterior)}
     tree = xr.DataTree.from_dict(
-        {"posterior": raw["posterior"].to_dataset(), "sample_stats": _renamed_stats(stats, {})}
+        {"posterior": posterior, "sample_stats": _renamed_stats(stats, {}).assign(coordinates)}
     )
     timings = {"compile_s": max(elapsed - sampling_s, 0.0), "sampling_s": sampling_s}
     return SamplerRun(tree, timings, _total_steps(raw))
+
+
+def unconstrained_draws(model: pm.Model, posterior: xr.Dataset) -> xr.DataArray:
+    """Every draw of `posterior` in the sampler's coordinates: each free variable through its
+    transform (log, interval, ...), flattened in model order, as nutpie stores them
+    (START_COORDINATES). PyMC's trace does not keep them; scouting and the mass rule need them.
+    """
+    values = [rv.type() for rv in model.free_RVs]
+    forward = [
+        value if transform is None else transform.forward(value, *rv.owner.inputs)
+        for rv, value in zip(model.free_RVs, values, strict=True)
+        for transform in [model.rvs_to_transforms.get(rv)]
+    ]
+    flat = pt.concatenate([pt.flatten(f) for f in forward])
+    to_sampler = pytensor.function(
+        values,
+        clone_replace(flat, replace=dict(zip(model.free_RVs, values, strict=True))),
+        on_unused_input="ignore",
+    )
+    chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    per_draw = [
+        to_sampler(*(posterior[rv.name].values[c, d] for rv in model.free_RVs))
+        for c in range(chains)
+        for d in range(draws)
+    ]
+    return xr.DataArray(
+        np.reshape(per_draw, (chains, draws, -1)),
+        dims=("chain", "draw", "unconstrained_parameter"),
+    )
 
 
 def _renamed_stats(stats: xr.Dataset, names: dict[str, str]) -> xr.Dataset:

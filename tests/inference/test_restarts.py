@@ -13,6 +13,7 @@ import xarray as xr
 
 from bayes_zba.inference.diagnostics import Diagnostics
 from bayes_zba.inference.restarts import (
+    DRAWS_PER_DIMENSION,
     SCOUT_STAGES,
     SCOUTS_PER_CHAIN,
     START_COORDINATES,
@@ -29,22 +30,39 @@ from bayes_zba.inference.restarts import (
     stranded_chains,
     with_chains_replaced,
 )
-from bayes_zba.inference.sampling import _sample_pymc, nutpie_started_at, sample
+from bayes_zba.inference.sampling import (
+    _sample_pymc,
+    nutpie_started_at,
+    sample,
+    unconstrained_draws,
+)
 
 DRAWS = 200
+HEIGHT_ONLY_DIM = DRAWS // DRAWS_PER_DIMENSION + 1
 
 
 def chain_tree(lp_means: list[float], x_means: list[float], seed: int = 0) -> xr.DataTree:
-    """Chains with lp ~ N(mean, 2.5) (a 13-parameter posterior) and one parameter x."""
+    """Chains with lp ~ N(mean, 2.5) and one parameter x, the first of HEIGHT_ONLY_DIM sampler
+    coordinates (the others noise of x's spread): too many for the draws to estimate a
+    covariance, so the chains are weighed by height, as scouts (30 draws, ~30 coordinates) are."""
     rng = np.random.default_rng(seed)
     n = len(lp_means)
     lp = np.asarray(lp_means)[:, None] + 2.5 * rng.standard_normal((n, DRAWS))
     x = np.asarray(x_means)[:, None] + 0.1 * rng.standard_normal((n, DRAWS))
+    others = 0.1 * rng.standard_normal((n, DRAWS, HEIGHT_ONLY_DIM - 1))
+    coordinates = np.concatenate([x[..., None], others], axis=-1)
+    dims = ("chain", "draw")
     coords = {"chain": np.arange(n), "draw": np.arange(DRAWS)}
     return xr.DataTree.from_dict(
         {
-            "posterior": xr.Dataset({"x": (("chain", "draw"), x)}, coords=coords),
-            "sample_stats": xr.Dataset({"lp": (("chain", "draw"), lp)}, coords=coords),
+            "posterior": xr.Dataset({"x": (dims, x)}, coords=coords),
+            "sample_stats": xr.Dataset(
+                {
+                    "lp": (dims, lp),
+                    START_COORDINATES: ((*dims, "unconstrained_parameter"), coordinates),
+                },
+                coords=coords,
+            ),
         }
     )
 
@@ -291,12 +309,14 @@ def test_pymc_chains_start_at_the_given_draws_and_stay_in_their_modes():
     assert (x[0] > 0).all() and (x[1] < 0).all()
 
 
-def test_a_real_nutpie_fit_is_scouted_and_its_chains_replaced(monkeypatch):
-    """Every chain but the heaviest counts as stranded: the real scouting and merge paths run."""
+@pytest.mark.parametrize("sampler", ["nutpie", "pymc"])
+def test_a_real_fit_is_scouted_and_its_chains_replaced(monkeypatch, sampler):
+    """Every chain but the heaviest counts as stranded: the real scouting and merge paths run,
+    with chains weighed by estimated mass (sampler coordinates) for either sampler."""
     monkeypatch.setattr("bayes_zba.inference.restarts.STRANDED_LOG_MASS_GAP", 1e-9)
     with pm.Model() as model:
         pm.Normal("x", 0.0, 1.0)
-    run = sample(model, sampler="nutpie", seed=2, chains=3, draws=60, tune=60, progress=False)
+    run = sample(model, sampler=sampler, seed=2, chains=3, draws=60, tune=60, progress=False)
     assert len(run.scouting.median_lp) == SCOUTS_PER_CHAIN * 3
     assert len(run.restarts) == 2 and all(r.log_mass_gap > 0 for r in run.restarts)
     posterior = run.tree["posterior"]
@@ -305,6 +325,30 @@ def test_a_real_nutpie_fit_is_scouted_and_its_chains_replaced(monkeypatch):
     assert START_COORDINATES not in run.tree["sample_stats"]
     assert run.gradient_evaluations > int(run.tree["sample_stats"]["n_steps"].sum())
     assert 0 < run.timings["scouting_s"] < run.timings["sampling_s"]
+    assert run.chain_ends[START_COORDINATES].shape == (3, 1)
+
+
+def test_pymc_draws_get_the_sampler_coordinates_nutpie_stores():
+    """Log, interval (with a bound that is itself a parameter) and untransformed variables:
+    the coordinates scouting and the mass rule use agree between the two samplers."""
+    import nutpie
+
+    with pm.Model() as model:
+        scale = pm.HalfNormal("scale", 1.0)
+        pm.Uniform("share", 0.0, scale + 1.0, shape=2)
+        offsets = pm.Normal("offsets", 0.0, scale, shape=3)
+        pm.Normal("y", offsets.sum(), 1.0, observed=[0.1])
+    compiled = nutpie.compile_pymc_model(model)
+    raw = nutpie.sample(
+        compiled, draws=5, tune=50, chains=2, seed=4, store_unconstrained=True, progress_bar=False
+    )
+    ours = unconstrained_draws(model, raw["posterior"].to_dataset())
+    np.testing.assert_allclose(ours.values, raw["sample_stats"][START_COORDINATES].values)
+    scale, share = raw["posterior"]["scale"].values, raw["posterior"]["share"].values
+    np.testing.assert_allclose(ours.values[..., 0], np.log(scale))
+    np.testing.assert_allclose(
+        ours.values[..., 1], np.log(share[..., 0] / (scale + 1 - share[..., 0]))
+    )
 
 
 def test_derived_seeds_are_reproducible_and_distinct():
