@@ -100,8 +100,8 @@ class Fit:
 
     def chain_end_starts(self) -> xr.DataTree | None:
         """Starts at every chain's last draw for a run of nearly the same posterior (a
-        curve-CV refit), or None for fits saved without sampler coordinates (before
-        December 2026 with the PyMC sampler, or before chain ends were kept)."""
+        curve-CV refit), or None for fits saved by older versions without them (all PyMC-sampler
+        fits before commit 827c05c)."""
         if CHAIN_ENDS not in self.tree.children:
             return None
         ends = self.tree[CHAIN_ENDS].to_dataset()

@@ -306,9 +306,8 @@ def unconstrained_draws(model: pm.Model, posterior: xr.Dataset) -> xr.DataArray:
     """
     values = [rv.type() for rv in model.free_RVs]
     forward = [
-        value if transform is None else transform.forward(value, *rv.owner.inputs)
+        _on_sampler_scale(model, rv, value)
         for rv, value in zip(model.free_RVs, values, strict=True)
-        for transform in [model.rvs_to_transforms.get(rv)]
     ]
     flat = pt.concatenate([pt.flatten(f) for f in forward])
     to_sampler = pytensor.function(
@@ -326,6 +325,12 @@ def unconstrained_draws(model: pm.Model, posterior: xr.Dataset) -> xr.DataArray:
         np.reshape(per_draw, (chains, draws, -1)),
         dims=("chain", "draw", "unconstrained_parameter"),
     )
+
+
+def _on_sampler_scale(model: pm.Model, rv: pt.TensorVariable, value: pt.TensorVariable) -> Any:
+    """`value` of the free variable `rv` through its transform (itself if it has none)."""
+    transform = model.rvs_to_transforms.get(rv)
+    return value if transform is None else transform.forward(value, *rv.owner.inputs)
 
 
 def _renamed_stats(stats: xr.Dataset, names: dict[str, str]) -> xr.Dataset:
