@@ -34,6 +34,12 @@ def _shape(result: Mapping[str, Any]) -> tuple[str, str]:
     return f"{result['mean_rank']:.2f}", f"{result['rank_spread']:.2f}"
 
 
+def _outside(outside: Mapping[str, Any]) -> tuple[str, str]:
+    """Truths below / above every draw (expected per end), and the tail p of their sum."""
+    counts = f"{outside['below']} / {outside['above']} ({outside['expected']:.1f})"
+    return counts, f"{outside['p_value']:.3g}"
+
+
 def _failing(parameters: Mapping[str, Any] | None) -> str:
     if parameters is None:
         return "too few refits to test"
@@ -93,6 +99,7 @@ def sbc_page(summary: Mapping[str, Any]) -> Page:
             _flag(result["ecdf_in_band"], "inside", "leaves band"),
             _flag(result["pass"], "pass", "FAIL"),
             *_shape(result),
+            *_outside(result["outside"]),
         )
         for name, result in summary["parameters"].items()
     )
@@ -129,10 +136,13 @@ def sbc_page(summary: Mapping[str, Any]) -> Page:
                             "verdict",
                             "mean rank",
                             "spread",
+                            "outside all draws: below / above (expected each)",
+                            "p (outside)",
                         ),
                         rows,
                         caption=f"{method['statistic']}; pass if {method['pass_rule']}; "
-                        f"{method['thinning']}. {SHAPE_CAPTION}",
+                        f"{method['thinning']}. {SHAPE_CAPTION} "
+                        f"outside: {method['outside']}.",
                     ),
                     Paragraph(health),
                 ),

@@ -87,6 +87,47 @@ class EcdfBand:
         return bool(np.all((self.difference >= self.lower) & (self.difference <= self.upper)))
 
 
+@dataclass(frozen=True)
+class OutsideDraws:
+    """Truths outside every kept draw: posteriors that exclude the truth, counted per end.
+
+    Under calibration rank 0 and rank L each have probability 1/(L + 1), so the counts are
+    Poisson-binomial. A χ² of 20 bins or a band over the whole ECDF sees an excess here only
+    when it is large; the count sees it directly (2ck chains that agreed on a wrong basin gave
+    203 such truths of 1,500 against 84 expected, docs/calibration/README.md). A diagnostic,
+    not a pass rule.
+    """
+
+    below: int  # rank 0: every kept draw above the truth
+    above: int  # rank L: every kept draw below the truth
+    expected: float  # expected count at each end if calibrated: Σ 1/(L_i + 1)
+    p_value: float  # P(below + above >= observed) if calibrated
+
+    def as_dict(self) -> dict[str, float | int]:
+        return asdict(self)
+
+
+def outside_draws(ranks: np.ndarray, n_draws: np.ndarray) -> OutsideDraws:
+    """Count truths at rank 0 and rank L_i, with the exact tail probability of their sum."""
+    ranks, n_draws = np.asarray(ranks), np.asarray(n_draws)
+    below, above = int(np.sum(ranks == 0)), int(np.sum(ranks == n_draws))
+    per_end = 1.0 / (n_draws + 1.0)
+    return OutsideDraws(
+        below=below,
+        above=above,
+        expected=float(per_end.sum()),
+        p_value=poisson_binomial_tail(np.minimum(2.0 * per_end, 1.0), below + above),
+    )
+
+
+def poisson_binomial_tail(probabilities: np.ndarray, count: int) -> float:
+    """P(Σ_i B_i >= count) for independent B_i ~ Bernoulli(probabilities[i]), exactly."""
+    pmf = np.ones(1)
+    for p in probabilities:
+        pmf = np.convolve(pmf, [1.0 - p, p])
+    return float(min(1.0, pmf[count:].sum()))
+
+
 def ecdf_difference_band(u: np.ndarray, seed: int, prob: float = BAND_PROB) -> EcdfBand:
     """ECDF-difference of fractional ranks `u` with a simultaneous `prob` band.
 

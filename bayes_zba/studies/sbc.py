@@ -33,6 +33,7 @@ from bayes_zba.studies.ranks import (
     PASS_P_VALUE,
     RANK_DRAWS_TARGET,
     fractional_ranks,
+    outside_draws,
     rank_of_truth,
     thinning_indices,
     uniformity,
@@ -170,7 +171,13 @@ def summarize_sbc(
     names = list(results[0]["ranks"])
     ranks = {name: [int(r["ranks"][name]) for r in results] for name in names}
     u = {name: fractional_ranks(np.array(ranks[name]), n_draws, rng) for name in names}
-    parameters = {name: uniformity(u[name], seed).as_dict() for name in names}
+    parameters = {
+        name: {
+            **uniformity(u[name], seed).as_dict(),
+            "outside": outside_draws(np.array(ranks[name]), n_draws).as_dict(),
+        }
+        for name in names
+    }
     passed = [p["pass"] for p in parameters.values()]
     return {
         "model": model,
@@ -185,6 +192,8 @@ def summarize_sbc(
             "pass_rule": f"p_value >= {PASS_P_VALUE} and ECDF inside the band",
             "band": f"{BAND_PROB:.0%} simultaneous ECDF band, arviz_stats ecdf_pit simulation",
             "thinning": f"min({RANK_DRAWS_TARGET}, ESS) evenly spaced posterior draws",
+            "outside": "truths below (rank 0) or above (rank L) every kept draw; expected "
+            "Σ 1/(L + 1) at each end; p: Poisson-binomial tail of their sum (not a pass rule)",
         },
         "parameters": parameters,
         "pass_rate": float(np.mean(passed)),

@@ -12,6 +12,8 @@ from bayes_zba.studies.ranks import (
     chi_square_bins,
     ecdf_difference_band,
     fractional_ranks,
+    outside_draws,
+    poisson_binomial_tail,
     rank_of_truth,
     thinning_indices,
     uniformity,
@@ -20,6 +22,14 @@ from bayes_zba.studies.ranks import (
 
 def conjugate_normal_ranks(n_replications: int, width_factor: float, seed: int) -> np.ndarray:
     """Fractional ranks for θ ~ N(0,1), y ~ N(θ,1); posterior N(y/2, 1/2) scaled in width."""
+    ranks, n_draws = conjugate_normal_integer_ranks(n_replications, width_factor, seed)
+    return fractional_ranks(ranks, n_draws, np.random.default_rng(seed))
+
+
+def conjugate_normal_integer_ranks(
+    n_replications: int, width_factor: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks of θ among RANK_DRAWS_TARGET draws of the (width-scaled) posterior, and L."""
     rng = np.random.default_rng(seed)
     ranks, n_draws = [], []
     for _ in range(n_replications):
@@ -28,7 +38,7 @@ def conjugate_normal_ranks(n_replications: int, width_factor: float, seed: int) 
         draws = rng.normal(y / 2, np.sqrt(0.5) * width_factor, size=RANK_DRAWS_TARGET)
         ranks.append(rank_of_truth(draws, theta, rng))
         n_draws.append(draws.size)
-    return fractional_ranks(np.array(ranks), np.array(n_draws), rng)
+    return np.array(ranks), np.array(n_draws)
 
 
 def test_thinning_keeps_about_one_draw_per_effective_sample():
@@ -84,3 +94,30 @@ def test_ecdf_band_is_centred_and_brackets_zero():
     assert band.x[0] == 0.0 and band.x[-1] == 1.0
     assert np.all(band.lower <= 0.0) and np.all(band.upper >= 0.0)
     assert band.contains_ecdf()
+
+
+def test_poisson_binomial_tail_is_the_binomial_tail_for_equal_probabilities():
+    from scipy import stats
+
+    probabilities = np.full(60, 2.0 / 101.0)
+    for count in (0, 1, 3, 8):
+        expected = stats.binom.sf(count - 1, 60, 2.0 / 101.0)
+        assert poisson_binomial_tail(probabilities, count) == pytest.approx(expected, rel=1e-9)
+    assert poisson_binomial_tail(np.array([1.0, 0.5]), 1) == pytest.approx(1.0)
+    assert poisson_binomial_tail(np.array([1.0, 0.5]), 2) == pytest.approx(0.5)
+
+
+def test_outside_counts_each_end_against_its_own_number_of_draws():
+    outside = outside_draws(np.array([0, 100, 50, 9, 0, 1]), np.array([100, 100, 100, 9, 1, 1]))
+    assert (outside.below, outside.above) == (2, 3)
+    assert outside.expected == pytest.approx(3 / 101 + 1 / 10 + 2 / 2)
+    assert outside.as_dict()["p_value"] == outside.p_value
+
+
+def test_outside_count_tells_a_too_narrow_posterior_from_a_calibrated_one():
+    calibrated = outside_draws(*conjugate_normal_integer_ranks(400, width_factor=1.0, seed=11))
+    narrow = outside_draws(*conjugate_normal_integer_ranks(400, width_factor=0.7, seed=11))
+    assert calibrated.expected == pytest.approx(400 / 101)
+    assert calibrated.p_value > 0.05
+    assert narrow.below + narrow.above > 3 * (calibrated.below + calibrated.above + 1)
+    assert narrow.p_value < 1e-6

@@ -53,6 +53,10 @@ def test_summary_flags_the_miscalibrated_quantity_only():
     assert summary["pass_rate"] == 0.5 and summary["all_pass"] is False
     assert len(summary["fractional_ranks"]["ok"]) == 200
     assert summary["refits"]["n_with_divergences"] == 0
+    ok, narrow = (summary["parameters"][name]["outside"] for name in ("ok", "narrow"))
+    assert ok["expected"] == pytest.approx(2.0) and narrow["expected"] == ok["expected"]
+    assert ok["p_value"] > 0.05 and narrow["p_value"] < 1e-6
+    assert min(narrow["below"], narrow["above"]) > 10 * ok["expected"]
     json.dumps(summary)
 
 
@@ -61,6 +65,7 @@ def test_report_names_failures_and_embeds_the_figure(tmp_path):
     files = write_page(sbc_page(summary), tmp_path, "sbc")
     html = files["html"].read_text()
     assert "narrow" in html and "FAIL" in html
+    assert "outside all draws: below / above (expected each)" in html
     assert "data:image/png;base64," in html
     assert files["figure:ecdf"].read_bytes().startswith(b"\x89PNG")
     assert "narrow" in files["markdown"].read_text()
