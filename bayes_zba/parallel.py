@@ -25,8 +25,16 @@ from distributed import Client, LocalCluster, Nanny, Status, Worker, WorkerPlugi
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-#: Environment of every local worker process: one BLAS thread (the cores are the workers).
-SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+from bayes_zba.threads import CHAIN_THREADS_ENV, usable_cores
+
+#: Environment of every local worker process: one BLAS thread and one chain at a time (the
+#: cores are the workers).
+SINGLE_THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    CHAIN_THREADS_ENV: "1",
+}
 #: Task ids become file names: letters, digits, '.', '_' and '-' only.
 TASK_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 #: How often a starting nanny checks whether its worker process has been spawned (seconds).
@@ -245,13 +253,6 @@ def worker_environment() -> dict[str, Any]:
     }
 
 
-def default_worker_count() -> int:
-    """One worker per core this process may use."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
 @contextlib.contextmanager
 def _environment_restored(name: str) -> Iterator[None]:
     """Undo changes to os.environ[name] (Nannies write their pre-spawn environment into it)."""
@@ -286,8 +287,9 @@ def open_client(
         return
     with (
         _environment_restored("PYTENSOR_FLAGS"),
+        _environment_restored(CHAIN_THREADS_ENV),
         LocalCluster(
-            n_workers=n_workers or default_worker_count(),
+            n_workers=n_workers or usable_cores(),
             threads_per_worker=1,
             processes=True,
             worker_class=SingleThreadedNanny,

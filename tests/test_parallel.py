@@ -25,6 +25,7 @@ from bayes_zba.parallel import (
     worker_environment,
     write_json_atomic,
 )
+from bayes_zba.threads import CHAIN_THREADS_ENV
 
 TESTS_DIR = Path(__file__).parent
 
@@ -99,10 +100,11 @@ def test_bad_specs_are_refused_before_any_work(tmp_path, specs, message):
 
 
 WORKER_REPORT = """
-import json, multiprocessing, sys, time
+import json, multiprocessing, os, sys, time
 import pytensor  # imported by the main script, hence again in every spawned worker
 from pathlib import Path
 from bayes_zba.parallel import open_client, worker_environment
+from bayes_zba.threads import CHAIN_THREADS_ENV, chain_threads
 from test_parallel import compile_probe
 
 
@@ -117,7 +119,10 @@ if __name__ == "__main__":
         client.wait_for_workers(2, timeout=120)  # a loaded machine starts them one by one
         environments = list(client.run(worker_environment).values())
         compiled = list(client.run(compile_probe).values())
-    print(json.dumps({"environments": environments, "compiled": compiled}))
+        chains_at_once = list(client.run(chain_threads, 4).values())
+    client_cap = os.environ.get(CHAIN_THREADS_ENV)
+    print(json.dumps({"environments": environments, "compiled": compiled,
+                      "chains_at_once": chains_at_once, "client_cap": client_cap}))
 """
 
 
@@ -135,12 +140,16 @@ def run_script(script: str, path: Path, *args: str) -> subprocess.CompletedProce
 
 
 def study_environment() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), str(TESTS_DIR.parent)])}
+    """This environment without a chain cap of its own, with tests/ importable."""
+    inherited = {name: value for name, value in os.environ.items() if name != CHAIN_THREADS_ENV}
+    return {**inherited, "PYTHONPATH": os.pathsep.join([str(TESTS_DIR), str(TESTS_DIR.parent)])}
 
 
-def test_workers_get_own_compiledir_and_one_blas_thread_from_the_start(tmp_path):
+def test_workers_get_own_compiledir_one_blas_thread_and_one_chain_at_a_time(tmp_path):
     root = tmp_path / "compile"
     report = json.loads(run_script(WORKER_REPORT, tmp_path / "report.py", str(root)).stdout)
+    assert report["chains_at_once"] == [1, 1]
+    assert report["client_cap"] is None  # the workers' cap does not leak into the client
     environments, compiled = report["environments"], report["compiled"]
     assert {env["base_compiledir"] for env in environments} == {
         str(root / "worker-0"),

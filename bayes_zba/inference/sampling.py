@@ -6,7 +6,6 @@ to PyMC's names, plus what was spent (compile/sampling seconds, gradient evaluat
 
 import dataclasses
 import itertools
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from bayes_zba.inference.restarts import (
     scouted_run,
 )
 from bayes_zba.models.config import DEFAULT_TARGET_ACCEPT
+from bayes_zba.threads import chain_threads
 
 Sampler = Literal["nutpie", "pymc"]
 SAMPLERS = ("nutpie", "pymc")
@@ -157,6 +157,7 @@ def sample(
                 draws=run_draws,
                 tune=run_tune,
                 chains=request.chains,
+                cores=chain_threads(request.chains),
                 seed=request.seed,
                 save_warmup=True,
                 adaptation=NUTPIE_ADAPTATION,
@@ -275,7 +276,7 @@ def _sample_pymc(
             draws=draws,
             tune=tune,
             chains=request.chains,
-            cores=min(request.chains, os.cpu_count() or 1),
+            cores=chain_threads(request.chains),
             random_seed=request.seed,
             nuts_sampler="pymc",
             target_accept=target_accept,
