@@ -5,6 +5,7 @@ Calibrated and miscalibrated toy posteriors (exact conjugate normal model) must 
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from bayes_zba.studies.ranks import (
     PASS_P_VALUE,
@@ -97,8 +98,6 @@ def test_ecdf_band_is_centred_and_brackets_zero():
 
 
 def test_poisson_binomial_tail_is_the_binomial_tail_for_equal_probabilities():
-    from scipy import stats
-
     probabilities = np.full(60, 2.0 / 101.0)
     for count in (0, 1, 3, 8):
         expected = stats.binom.sf(count - 1, 60, 2.0 / 101.0)
