@@ -17,6 +17,9 @@ from bayes_zba.studies.design import (
     save_replications,
     write_fixed_prior_config,
 )
+from bayes_zba.studies.recovery import plan_recovery
+from bayes_zba.studies.sbc import plan_sbc
+from bayes_zba.studies.tasks import SamplerSettings
 
 SCALES = DataScales(g_median=950.0, zba_depth=2.5, noise=0.04, bias_max=5.0, energy_max=58.0)
 
@@ -93,3 +96,23 @@ def test_replications_come_from_distinct_prior_draws(tmp_path, small_design):
     assert [p.name for p in paths] == ["kr2-0000.nc", "kr2-0001.nc", "kr2-0002.nc"]
     reloaded = load_dataset(paths[1])
     assert np.allclose(reloaded.table["G_e2h"], replications[1].dataset.table["G_e2h"])
+
+
+def _sbc_plan(n: int, out):
+    return plan_sbc("kr2", n, "small", out, config=None, seed=11, sampler=SamplerSettings())
+
+
+def _recovery_plan(n: int, out):
+    fits, rankings = plan_recovery(["kr2"], n, "small", out, seed=11, sampler=SamplerSettings())
+    return fits + rankings
+
+
+@pytest.mark.parametrize("plan", [_sbc_plan, _recovery_plan], ids=["sbc", "recovery"])
+def test_a_study_grown_to_more_datasets_keeps_the_tasks_it_had(tmp_path, plan):
+    """Rerunning a study with a larger --n / --n-per-model reuses every finished fit: the
+    first datasets, their seeds and so every task spec are those of the smaller study."""
+    smaller = plan(2, tmp_path)
+    larger = plan(3, tmp_path)
+    by_id = {spec["task_id"]: spec for spec in larger}
+    assert len(larger) > len(smaller)
+    assert all(by_id[spec["task_id"]] == spec for spec in smaller)
