@@ -321,12 +321,17 @@ def _validate_specs(specs: Sequence[Mapping[str, Any]]) -> None:
 def _finished_results(
     store: TaskStore, specs: Sequence[Mapping[str, Any]], digests: Mapping[str, str]
 ) -> dict[str, Any]:
-    """Results already on disk, by task id; a record made from another spec is an error."""
+    """Results already on disk, by task id; a record made from another spec is an error.
+
+    A task whose spec lists `outputs` (paths it writes) counts as finished only while they
+    all exist: a study resumed where its fit files are gone (another machine, a cleaned
+    scratch directory) runs those tasks again instead of failing in the tasks that read them.
+    """
     finished: dict[str, Any] = {}
     stale: list[str] = []
     for spec in specs:
         record = store.load(spec["task_id"])
-        if record is None:
+        if record is None or not all(Path(p).exists() for p in spec.get("outputs", ())):
             continue
         if record["spec_hash"] != digests[spec["task_id"]]:
             stale.append(spec["task_id"])
@@ -364,8 +369,9 @@ def run_tasks(
 ) -> list[Any]:
     """Run `func(spec)` for every spec on Dask workers; results in the order of `specs`.
 
-    Each spec is a JSON-able dict with a unique "task_id". A task whose record already sits
-    in <study_dir>/tasks/ with the same spec hash is not run again. Failed tasks leave a
+    Each spec is a JSON-able dict with a unique "task_id" and optionally "outputs", the
+    files the task writes. A task whose record already sits in <study_dir>/tasks/ with the
+    same spec hash, and whose outputs all exist, is not run again. Failed tasks leave a
     <task_id>.failed.json; the others still finish and TaskError is raised at the end.
     """
     _validate_specs(specs)

@@ -38,6 +38,8 @@ def square_and_mark(spec: dict) -> dict:
     marker_dir = Path(spec["marker_dir"])
     marker_dir.mkdir(parents=True, exist_ok=True)
     (marker_dir / f"{spec['task_id']}--{os.getpid()}-{time.time_ns()}").touch()
+    for output in spec.get("outputs", ()):
+        Path(output).write_text(str(spec["x"] ** 2))
     return {"square": spec["x"] ** 2}
 
 
@@ -203,6 +205,20 @@ def test_failures_are_reported_and_changed_specs_are_not_reused(tmp_path):
     specs[2]["x"] = 5
     with pytest.raises(StaleTaskError, match="t02"):
         run_tasks(specs, square_and_mark, tmp_path / "study", n_workers=1, progress=False)
+
+
+def test_a_finished_task_whose_output_is_gone_runs_again(tmp_path):
+    specs = make_specs(2, tmp_path / "markers", sleep_s=0.0)
+    outputs = [tmp_path / f"out-{spec['task_id']}.txt" for spec in specs]
+    specs = [{**spec, "outputs": [str(o)]} for spec, o in zip(specs, outputs, strict=True)]
+    run_tasks(specs, square_and_mark, tmp_path / "study", n_workers=1, progress=False)
+    outputs[1].unlink()  # e.g. the study resumed on a machine without its fit files
+
+    results = run_tasks(specs, square_and_mark, tmp_path / "study", n_workers=1, progress=False)
+    assert results == [{"square": 0}, {"square": 1}]
+    assert outputs[1].read_text() == "1"
+    runs = {task: len(m) for task, m in markers_by_task(tmp_path / "markers").items()}
+    assert runs == {"t00": 1, "t01": 2}
 
 
 KILLABLE_STUDY = """

@@ -83,6 +83,7 @@ def fit_spec(
         "config": str(config),
         "config_text": load_config(config).text,
         "fit_path": str(fit_path),
+        "outputs": [str(fit_path)],  # a record without its fit file is refitted on resume
         "seed": int(seed),
         **sampler.as_dict(),
     }
