@@ -331,11 +331,11 @@ def _finished_results(
     stale: list[str] = []
     for spec in specs:
         record = store.load(spec["task_id"])
-        if record is None or not all(Path(p).exists() for p in spec.get("outputs", ())):
+        if record is None:
             continue
         if record["spec_hash"] != digests[spec["task_id"]]:
             stale.append(spec["task_id"])
-        else:
+        elif all(Path(p).exists() for p in spec.get("outputs", ())):
             finished[spec["task_id"]] = record["result"]
     if stale:
         raise StaleTaskError(

@@ -220,6 +220,11 @@ def test_a_finished_task_whose_output_is_gone_runs_again(tmp_path):
     runs = {task: len(m) for task, m in markers_by_task(tmp_path / "markers").items()}
     assert runs == {"t00": 1, "t01": 2}
 
+    outputs[1].unlink()
+    specs[1]["x"] = 5  # a changed spec is refused even when its output is gone
+    with pytest.raises(StaleTaskError, match="t01"):
+        run_tasks(specs, square_and_mark, tmp_path / "study", n_workers=1, progress=False)
+
 
 KILLABLE_STUDY = """
 import sys
