@@ -7,7 +7,6 @@ that generates the data is the prior every refit uses (Talts et al. 2018, arXiv:
 import json
 import math
 import tomllib
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,12 +118,9 @@ def prior_predictive_replications(
     come from the model's own likelihood (noise, curve drift) at the drawn parameters.
     """
     fit_points = select_fit_data(design, config)
-    with warnings.catch_warnings():
-        # The only Potential is the held-out exclusion, identically 0 with no held-out curve.
-        warnings.filterwarnings("ignore", "The effect of Potentials", UserWarning)
-        draws = pm.sample_prior_predictive(
-            draws=n, model=build_model(design, model, config), random_seed=seed
-        )
+    draws = pm.sample_prior_predictive(
+        draws=n, model=build_model(design, model, config), random_seed=seed
+    )
     prior = {name: draws["prior"][name].values for name in draws["prior"].data_vars}
     conductance = draws["prior_predictive"][OBSERVED].values[0]
     replications = []
