@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from bayes_zba.physics.backend import constant, safe_where
+from bayes_zba.physics.backend import safe_where
 from bayes_zba.physics.mechanisms.base import Mechanism, Parameter
 from bayes_zba.units import bias_energy_kelvin
 
@@ -39,27 +39,35 @@ def _taylor_coefficients(terms: int) -> np.ndarray:
 
 _J_TAYLOR = _taylor_coefficients(J_TAYLOR_TERMS)
 _J_TAIL_ORDERS = np.arange(1, J_TAIL_TERMS + 1, dtype=float)
+#: a_k = (-1)^(k+1)/k and b_k = (-1)^(k+1)/k² of the tail series (k = 1 .. J_TAIL_TERMS).
+_J_TAIL_LINEAR = (-1.0) ** (_J_TAIL_ORDERS + 1) / _J_TAIL_ORDERS
+_J_TAIL_CONSTANT = _J_TAIL_LINEAR / _J_TAIL_ORDERS
 
 
-def _integral_j_taylor(y: Any, xp: ModuleType) -> Any:
+def _power_series(coefficients: np.ndarray, x: Any) -> Any:
+    """Σ_k coefficients[k-1] x^k (k = 1 .. len) by Horner's rule: only products and sums,
+    which PyTensor fuses into one elementwise loop (powers x^k would each cost a pow)."""
+    total = float(coefficients[-1])
+    for coefficient in coefficients[-2::-1]:
+        total = total * x + float(coefficient)
+    return total * x
+
+
+def _integral_j_taylor(y: Any) -> Any:
     """J(y) = y²/4 - y Σ_n c_n s^n, s = (y/2)², from u/(1+e^u) = u/2 - (u/2) tanh(u/2)."""
-    s = xp.expand_dims((y / 2.0) ** 2, -1)
-    powers = s ** constant(np.arange(1, J_TAYLOR_TERMS + 1, dtype=float), xp)
-    return y**2 / 4.0 - y * xp.sum(powers * constant(_J_TAYLOR, xp), axis=-1)
+    return y**2 / 4.0 - y * _power_series(_J_TAYLOR, (y / 2.0) ** 2)
 
 
 def _integral_j_tail(y: Any, xp: ModuleType) -> Any:
-    """J(y) = π²/12 - Σ_k (-1)^(k+1) e^(-ky) (y/k + 1/k²): -y ln(1+e^-y) + Li2(-e^-y) expanded."""
-    k = constant(_J_TAIL_ORDERS, xp)
-    y_k = xp.expand_dims(y, -1)
-    signs = constant((-1.0) ** (_J_TAIL_ORDERS + 1), xp)
-    terms = signs * xp.exp(-k * y_k) * (y_k / k + 1.0 / k**2)
-    return pi**2 / 12.0 - xp.sum(terms, axis=-1)
+    """J(y) = π²/12 - Σ_k (-1)^(k+1) e^(-ky) (y/k + 1/k²): -y ln(1+e^-y) + Li2(-e^-y) expanded,
+    i.e. π²/12 - y Σ_k a_k x^k - Σ_k b_k x^k with x = e^-y."""
+    x = xp.exp(-y)
+    return pi**2 / 12.0 - y * _power_series(_J_TAIL_LINEAR, x) - _power_series(_J_TAIL_CONSTANT, x)
 
 
 def integral_j(y: Any, xp: ModuleType) -> Any:
     """J(y) = ∫_0^y u/(1 + e^u) du for y >= 0 (physics.md §4, KR-12), finite gradients."""
-    taylor = _integral_j_taylor(xp.minimum(y, J_SWITCH), xp)
+    taylor = _integral_j_taylor(xp.minimum(y, J_SWITCH))
     tail = _integral_j_tail(xp.maximum(y, J_SWITCH), xp)
     return safe_where(y <= J_SWITCH, taylor, tail, xp)
 
