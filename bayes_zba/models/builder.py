@@ -142,15 +142,14 @@ def _add_likelihood(
     reference = span_reference(data.table[fitted])
     reference_points = [pm.Data(f"{SPAN_REFERENCE_PREFIX}{n}", reference[n]) for n in DATA_NAMES]
     params = _mechanism_parameters(config, priors, reference_points)
-    field_shift = mechanism.field_shift
-    conditions, condition_index = distinct_conditions(data.table, field_shift is not None)
+    conditions, condition_index = distinct_conditions(data.table, mechanism.field_separable)
     distinct = [
         pm.Data(f"{CONDITION_PREFIX}{DATA_NAMES[name]}", conditions[:, column])
         for column, name in enumerate(DATA_NAMES)
     ]
     delta_g = mechanism.delta_g(*distinct, params, pt)[pm.Data(CONDITION_INDEX, condition_index)]
-    if field_shift is not None:
-        delta_g = delta_g + field_shift(inputs["H_T"], params, pt)
+    if mechanism.field_separable:
+        delta_g = mechanism.apply_field(delta_g, inputs["H_T"], params, pt)
     anchor_delta_g = mechanism.delta_g(*reference_points, params, pt)[0]
     baseline = _anchored_background(config, priors, anchor_delta_g)
     add_measurement(data, config, priors, curve_index, inputs, delta_g, baseline, fitted)
@@ -180,8 +179,8 @@ def distinct_conditions(table: Any, zero_field: bool = False) -> tuple[np.ndarra
     symmetric sweep needs ΔG at half its biases: the model evaluates the mechanism there and
     gathers per point. |V| is rounded to 1e-12 mV first, so that ±V of a linspace sweep that
     differ in the last bits count as one bias. `zero_field` puts H = 0 in every row, for a
-    mechanism with an additive field shift (Mechanism.field_shift): a field series then
-    costs no more evaluations than one field.
+    field-separable mechanism (Mechanism.apply_field): a field series then costs no more
+    evaluations than one field.
     """
     field = table["H_T"].to_numpy(float)
     columns = [
@@ -413,7 +412,7 @@ def model_structure(
     is selected; held-out curves count as points of the graph.
     """
     resolved = config.resolved_priors(data_scales(data.table[fitted_mask(data, heldout_curves)]))
-    field_separable = get_mechanism(config.model).field_shift is not None
+    field_separable = get_mechanism(config.model).field_separable
     constants = {
         name: {a: v for a, v in args.items() if not is_shared_argument(config, name, a)}
         for name, args in resolved.items()

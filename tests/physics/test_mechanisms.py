@@ -129,26 +129,35 @@ def test_delta_g_is_even_in_bias(model):
         np.testing.assert_allclose(forward, backward, rtol=1e-12, atol=0.0)
 
 
-#: Mechanisms whose field dependence is an additive shift (physics.md §3: c_H |H|; §5: none).
-FIELD_SEPARABLE = {"2ck", "kk"}
+#: How the field enters where ΔG(V, T, H) follows from ΔG(V, T, 0) (physics.md §3: c_H |H|;
+#: §5: not at all; §4: the amplitude A_KR(H)). wam's field shift depends on V and T.
+FIELD_SEPARABLE = {"2ck": "shift", "kk": "shift", "kr2": "factor", "kr1": "factor"}
 
 
 @pytest.mark.parametrize("model", MODELS)
-def test_field_shift_is_declared_exactly_where_the_field_enters_additively(model):
-    """Mechanism.field_shift(H) = ΔG(V, T, H) - ΔG(V, T, 0) for every V and T: the models
-    rely on it to evaluate ΔG once per (|V|, T) of a field series."""
+def test_field_dependence_is_declared_exactly_where_it_separates(model):
+    """Mechanism.field_shift(H) = ΔG(V, T, H) - ΔG(V, T, 0) and field_factor(H) =
+    ΔG(V, T, H) / ΔG(V, T, 0) for every V and T: the models rely on them to evaluate ΔG
+    once per (|V|, T) of a field series (Mechanism.apply_field)."""
     mechanism = get_mechanism(model)
-    assert (mechanism.field_shift is not None) == (model in FIELD_SEPARABLE)
+    kind = FIELD_SEPARABLE.get(model)
+    assert (mechanism.field_shift is not None) == (kind == "shift")
+    assert (mechanism.field_factor is not None) == (kind == "factor")
+    assert mechanism.field_separable == (kind is not None)
     V, T = np.linspace(-3.0, 3.0, 13)[:, None], np.array([0.1, 1.0, 6.0])[None, :]
     for params in parameter_draws(model, 20, seed=13):
+        zero_field = delta_g(model, V, T, 0.0, **params)
         for H in (0.5, 2.0, 9.0):
-            shift = delta_g(model, V, T, H, **params) - delta_g(model, V, T, 0.0, **params)
-            if mechanism.field_shift is None:  # kr, wam: the shift depends on V and T
+            in_field = delta_g(model, V, T, H, **params)
+            shift, ratio = in_field - zero_field, in_field / zero_field
+            if kind is None:  # wam: neither the shift nor the ratio is uniform
                 assert np.ptp(shift) > 1e-6 * np.max(np.abs(shift)), (model, params, H)
+                assert np.ptp(ratio) > 1e-6 * np.max(np.abs(ratio)), (model, params, H)
                 continue
-            expected = mechanism.field_shift(np.full_like(shift, H), params, np)
-            scale = np.max(np.abs(delta_g(model, V, T, H, **params)))
-            np.testing.assert_allclose(shift, expected, rtol=0, atol=1e-12 * scale)
+            field = np.full_like(shift, H)
+            expected = mechanism.apply_field(zero_field, field, params, np)
+            scale = np.max(np.abs(in_field))
+            np.testing.assert_allclose(in_field, expected, rtol=0, atol=1e-12 * scale)
 
 
 @pytest.mark.parametrize("model", MODELS)

@@ -9,7 +9,8 @@ from types import ModuleType
 from typing import Any
 
 DeltaG = Callable[[Any, Any, Any, Mapping[str, Any], ModuleType], Any]
-FieldShift = Callable[[Any, Mapping[str, Any], ModuleType], Any]
+#: field_term(H, params, xp): the field shift or factor of a field-separable mechanism.
+FieldTerm = Callable[[Any, Mapping[str, Any], ModuleType], Any]
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,30 @@ class Mechanism:
     #: For a mechanism whose field dependence is additive and independent of V and T:
     #: field_shift(H, params, xp) = ΔG(V, T, H) - ΔG(V, T, 0). Models then evaluate ΔG once
     #: per distinct (|V|, T) instead of (|V|, T, H). None: H enters ΔG in another way.
-    field_shift: FieldShift | None = None
+    field_shift: FieldTerm | None = None
+    #: For a mechanism whose field dependence is a factor independent of V and T:
+    #: field_factor(H, params, xp) = ΔG(V, T, H) / ΔG(V, T, 0) (kr: the amplitude halving).
+    field_factor: FieldTerm | None = None
     #: The parameter ΔG is proportional to, apart from the field shift (B_Σ, A_KR, δG, A_W):
     #: the one whose prior may be placed on the ZBA span it produces (models/builder.py).
     amplitude: str | None = None
+
+    @property
+    def field_separable(self) -> bool:
+        """Whether ΔG(V, T, H) follows from ΔG(V, T, 0) (apply_field): the models then
+        evaluate ΔG once per distinct (|V|, T) of a field series."""
+        return self.field_shift is not None or self.field_factor is not None
+
+    def apply_field(
+        self, zero_field: Any, H: Any, params: Mapping[str, Any], xp: ModuleType
+    ) -> Any:
+        """ΔG(V, T, H) = field_factor(H) ΔG(V, T, 0) + field_shift(H), for a field-separable
+        mechanism (the absent one of the two left out)."""
+        if self.field_factor is not None:
+            zero_field = zero_field * self.field_factor(H, params, xp)
+        if self.field_shift is not None:
+            zero_field = zero_field + self.field_shift(H, params, xp)
+        return zero_field
 
     @property
     def parameter_names(self) -> tuple[str, ...]:

@@ -83,6 +83,11 @@ def field_amplitude(A_kr: Any, H: Any, H_c: Any) -> Any:
     return A_kr * (1.0 - 0.5 * h2 / (1.0 + h2))
 
 
+def amplitude_field_factor(H: Any, params: Any, xp: ModuleType) -> Any:
+    """ΔG(V, T, H) / ΔG(V, T, 0) = A_KR(H) / A_KR: only the amplitude feels the field (§4)."""
+    return field_amplitude(1.0, H, params["H_c"])
+
+
 def delta_g_kr2(V: Any, T: Any, H: Any, params: Any, xp: ModuleType) -> Any:
     """ΔG = A_KR(H) E_eff² J(E_b/E_eff): two-level fluctuators, β = 2 (KR-12, physics.md §4)."""
     energy = effective_energy(V, T, params["E_star"], xp)
@@ -148,6 +153,7 @@ MECHANISMS = (
         delta_g_kr2,
         "Fermi-occupied upper defect states raise G: ∝ T² at V = 0, ∝ V^(2/3) at larger bias, "
         "saturating at A_KR E_b²/4; amplitude halves above H_c.",
+        field_factor=amplitude_field_factor,
         amplitude="A_kr",
     ),
     Mechanism(
@@ -157,6 +163,7 @@ MECHANISMS = (
         delta_g_kr1,
         "Boltzmann-occupied defects raise G: ∝ T at V = 0, ∝ V^(1/3) at larger bias, "
         "saturating at A_KR E_b/2; amplitude halves above H_c.",
+        field_factor=amplitude_field_factor,
         amplitude="A_kr",
     ),
 )
