@@ -5,8 +5,7 @@ to PyMC's names, plus what was spent (compile/sampling seconds, gradient evaluat
 """
 
 import dataclasses
-import itertools
-import threading
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ import pymc as pm
 import pytensor
 import pytensor.tensor as pt
 import xarray as xr
+from nutpie.compiled_pyfunc import from_pyfunc
 from pytensor.graph.replace import clone_replace
 
 from bayes_zba.inference.compiled import compiled_model
@@ -153,7 +153,9 @@ def sample(
             run_draws, run_tune, run_target = _settings(request, draws, tune, target_accept)
             phase = "scouting" if request.scout else "sampling"
             raw = nutpie.sample(
-                compiled if request.starts is None else nutpie_started_at(compiled, request.starts),
+                compiled
+                if request.starts is None
+                else nutpie_started_at(compiled, request.starts, request.seed, request.chains),
                 draws=run_draws,
                 tune=run_tune,
                 chains=request.chains,
@@ -193,18 +195,68 @@ def _settings(
     return draws, tune, target_accept
 
 
-def nutpie_started_at(compiled: Any, starts: xr.DataTree) -> Any:
-    """`compiled` whose chains start at the sampler coordinates (START_COORDINATES) of the
-    tree `starts` (dim "start"), without jitter: the i-th chain nutpie starts takes start
-    i mod k (nutpie asks for one initial point per chain)."""
-    points = np.atleast_2d(np.array(starts["sample_stats"][START_COORDINATES].values, float))
-    counter, lock = itertools.count(), threading.Lock()
+def nutpie_started_at(compiled: Any, starts: xr.DataTree, seed: int, chains: int) -> Any:
+    """`compiled` whose chain i of a run with this nutpie `seed` starts at start i mod k of
+    the sampler coordinates (START_COORDINATES) of the tree `starts` (dim "start"), without
+    jitter.
 
-    def initial_point(_seed: Any) -> np.ndarray:
-        with lock:
-            return points[next(counter) % len(points)].copy()
+    nutpie asks each chain's initial point from its worker threads in whatever order they
+    run, passing a seed that depends on (seed, chain) only; the start is chosen by that
+    seed (nutpie_chain_seeds), so which chain starts where, and hence the draws, do not
+    depend on thread timing or the number of threads. A seed nutpie draws to retry a failed
+    start belongs to no chain and gets start seed mod k.
+    """
+    points = np.atleast_2d(np.array(starts["sample_stats"][START_COORDINATES].values, float))
+    chain_of_seed = {s: chain for chain, s in enumerate(nutpie_chain_seeds(seed, chains))}
+
+    def initial_point(chain_seed: int) -> np.ndarray:
+        index = chain_of_seed.get(int(chain_seed), int(chain_seed))
+        return points[index % len(points)].copy()
 
     return dataclasses.replace(compiled, initial_point_func=initial_point)
+
+
+@functools.lru_cache(maxsize=256)
+def nutpie_chain_seeds(seed: int, chains: int) -> tuple[int, ...]:
+    """The seeds nutpie passes to the initial-point function of chains 0 … chains − 1 of a
+    run with `seed`: recorded from a one-thread run (chains in order) of a one-dimensional
+    standard normal, which takes milliseconds."""
+    recorded: list[int] = []
+
+    def record(chain_seed: int) -> np.ndarray:
+        recorded.append(int(chain_seed))
+        return np.ones(1)  # nutpie rejects a start whose gradient is exactly zero
+
+    probe = from_pyfunc(
+        1,
+        lambda: _standard_normal_logp,
+        lambda *_: _expand_to_x,
+        [np.dtype("float64")],
+        [(1,)],
+        ["x"],
+        make_initial_point_fn=record,
+    )
+    nutpie.sample(
+        probe,
+        draws=1,
+        tune=10,
+        chains=chains,
+        cores=1,
+        seed=seed,
+        progress_bar=False,
+        return_raw_trace=True,
+    )
+    if len(recorded) != chains:
+        raise RuntimeError(f"nutpie asked {len(recorded)} initial points for {chains} chains")
+    return tuple(recorded)
+
+
+def _standard_normal_logp(x: np.ndarray) -> tuple[float, np.ndarray]:
+    return -0.5 * float(x @ x), -x
+
+
+def _expand_to_x(x: np.ndarray) -> dict[str, np.ndarray]:
+    return {"x": np.array(x)}
 
 
 def _with_scouting(

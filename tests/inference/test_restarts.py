@@ -6,6 +6,8 @@ three 2ck chains that fresh starts kept returning to a mode 55 nats below (SBC d
 and SBC data set 33, where 3 of 12 starts reach the basin that holds the mass.
 """
 
+import dataclasses
+
 import numpy as np
 import pymc as pm
 import pytest
@@ -32,6 +34,7 @@ from bayes_zba.inference.restarts import (
 )
 from bayes_zba.inference.sampling import (
     _sample_pymc,
+    nutpie_chain_seeds,
     nutpie_started_at,
     sample,
     unconstrained_draws,
@@ -295,11 +298,52 @@ def test_nutpie_chains_start_at_the_given_draws_and_stay_in_their_modes():
     compiled = nutpie.compile_pymc_model(bimodal_model())
     usual = nutpie.sample(compiled, draws=50, tune=50, chains=3, seed=1, progress_bar=False)
     assert (usual["posterior"]["x"].values < 0).all()
-    started = nutpie_started_at(compiled, bimodal_starts([10.0, -10.0]))
+    started = nutpie_started_at(compiled, bimodal_starts([10.0, -10.0]), seed=1, chains=4)
     anchored = nutpie.sample(started, draws=50, tune=50, chains=4, seed=1, progress_bar=False)
     sides = np.sign(anchored["posterior"]["x"].values)
     assert (sides == sides[:, :1]).all()  # no chain crosses the barrier
-    assert sorted(sides[:, 0]) == [-1, -1, 1, 1]  # start i mod 2: two chains at each
+    assert list(sides[:, 0]) == [1, -1, 1, -1]  # chain i at start i mod 2
+
+
+def test_started_nutpie_chains_draw_the_same_whatever_the_threads():
+    """nutpie asks the initial points from its threads in racy order; the draws of a started
+    run must not depend on it, nor on how many threads run the chains."""
+    import nutpie
+
+    compiled = nutpie.compile_pymc_model(bimodal_model())
+    starts = bimodal_starts([10.0, -10.0, 9.0, -9.0])
+    runs = [
+        nutpie.sample(
+            nutpie_started_at(compiled, starts, seed=5, chains=4),
+            draws=30,
+            tune=30,
+            chains=4,
+            cores=cores,
+            seed=5,
+            progress_bar=False,
+        )["posterior"]["x"].values
+        for cores in (1, *[4] * 20, *[2] * 5)  # the old call-order rule differed in 1 of 9
+    ]
+    for run in runs[1:]:
+        np.testing.assert_array_equal(run, runs[0])
+    np.testing.assert_array_equal(np.sign(runs[0][:, 0]), [1, -1, 1, -1])
+
+
+def test_nutpie_chain_seeds_are_the_seeds_nutpie_gives_each_chain():
+    import nutpie
+
+    asked = []
+
+    def record(chain_seed):
+        asked.append(int(chain_seed))
+        return np.array([10.0])
+
+    compiled = nutpie.compile_pymc_model(bimodal_model())
+    with_record = dataclasses.replace(compiled, initial_point_func=record)
+    nutpie.sample(with_record, draws=5, tune=10, chains=3, cores=3, seed=11, progress_bar=False)
+    assert sorted(asked) == sorted(nutpie_chain_seeds(11, 3))
+    assert len(set(nutpie_chain_seeds(11, 3))) == 3
+    assert nutpie_chain_seeds(11, 3) != nutpie_chain_seeds(12, 3)
 
 
 def test_pymc_chains_start_at_the_given_draws_and_stay_in_their_modes():
