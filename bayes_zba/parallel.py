@@ -123,9 +123,17 @@ class TaskStore:
 def _execute_task(
     func: Callable[[dict[str, Any]], Any], spec: dict[str, Any], study_dir: str, digest: str
 ) -> Any:
-    """Worker side: run one task and store its record (or its failure) atomically."""
+    """Worker side: run one task and store its record (or its failure) atomically.
+
+    A task whose record of this very spec is already stored (with its outputs) returns the
+    stored result: Dask runs a task again when the worker holding its result is lost, and
+    the fit behind that result must not be redone.
+    """
     store = TaskStore(Path(study_dir))
     task_id = spec["task_id"]
+    stored = store.load(task_id)
+    if stored is not None and stored["spec_hash"] == digest and _outputs_exist(spec):
+        return stored["result"]
     started = time.time()
     try:
         result = func(spec)
@@ -335,7 +343,7 @@ def _finished_results(
             continue
         if record["spec_hash"] != digests[spec["task_id"]]:
             stale.append(spec["task_id"])
-        elif all(Path(p).exists() for p in spec.get("outputs", ())):
+        elif _outputs_exist(spec):
             finished[spec["task_id"]] = record["result"]
     if stale:
         raise StaleTaskError(
@@ -344,6 +352,10 @@ def _finished_results(
             "use a new study directory or delete those task files"
         )
     return finished
+
+
+def _outputs_exist(spec: Mapping[str, Any]) -> bool:
+    return all(Path(p).exists() for p in spec.get("outputs", ()))
 
 
 def _progress_bar(enabled: bool) -> Progress:
@@ -405,6 +417,7 @@ def run_tasks(
                         results[task_id] = future.result()
                     else:
                         failures[task_id] = "".join(traceback.format_exception(future.exception()))
+                    future.release()  # a lost worker's finished results are not recomputed
                     bar.advance(bar_task)
     if failures:
         raise TaskError(failures)

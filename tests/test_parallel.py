@@ -286,3 +286,38 @@ def test_killed_study_resumes_without_redoing_or_losing_tasks(tmp_path):
         task_id = name.removesuffix(".json")
         assert markers_after[task_id] == markers_before[task_id], f"{task_id} was redone"
     assert not list(tasks_dir.glob(".*.tmp"))
+
+
+def test_a_lost_worker_does_not_redo_finished_tasks(tmp_path):
+    """Dask reruns the tasks whose results a dead worker held; their fits are not redone."""
+    n_tasks = 8
+    study = KILLABLE_STUDY.format(n_tasks=n_tasks, sleep_s=0.5).replace(
+        "n_workers=2", "n_workers=1"
+    )
+    script = tmp_path / "study.py"
+    script.write_text(textwrap.dedent(study))
+    tasks_dir = tmp_path / "study" / "tasks"
+    run = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path)],
+        env=study_environment(),
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(tasks_dir.glob("t*.json"))) < 3:
+            assert run.poll() is None, "the study ended before its worker could be killed"
+            assert time.monotonic() < deadline, "no task finished in time"
+            time.sleep(0.05)
+        finished = {p.stem: json.loads(p.read_text()) for p in tasks_dir.glob("t*.json")}
+        os.kill(next(iter(finished.values()))["pid"], signal.SIGKILL)  # its nanny starts another
+        stdout, _ = run.communicate(timeout=180)
+    finally:
+        if run.poll() is None:
+            os.killpg(run.pid, signal.SIGKILL)
+    assert run.returncode == 0
+    assert stdout.strip() == str([i * i for i in range(n_tasks)])
+    runs = markers_by_task(tmp_path / "markers")
+    assert {task: len(runs[task]) for task in finished} == dict.fromkeys(finished, 1)
+    assert sorted(runs) == [f"t{i:02d}" for i in range(n_tasks)]
