@@ -235,9 +235,32 @@ from test_parallel import make_specs, square_and_mark
 if __name__ == "__main__":
     root = Path(sys.argv[1])
     specs = make_specs({n_tasks}, root / "markers", sleep_s={sleep_s})
-    results = run_tasks(specs, square_and_mark, root / "study", n_workers=2, progress=False)
+    results = run_tasks(
+        specs, square_and_mark, root / "study", n_workers={n_workers}, progress=False
+    )
     print([r["square"] for r in results])
 """
+
+
+def start_study(tmp_path: Path, n_tasks: int, n_workers: int) -> tuple[str, Path, subprocess.Popen]:
+    """Start KILLABLE_STUDY in its own process group; return once 3 tasks have finished."""
+    study = KILLABLE_STUDY.format(n_tasks=n_tasks, sleep_s=0.5, n_workers=n_workers)
+    script = tmp_path / "study.py"
+    script.write_text(textwrap.dedent(study))
+    tasks_dir = tmp_path / "study" / "tasks"
+    run = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path)],
+        env=study_environment(),
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 120
+    while len(list(tasks_dir.glob("t*.json"))) < 3:
+        assert run.poll() is None, "the study ended before it could be interrupted"
+        assert time.monotonic() < deadline, "no task finished in time"
+        time.sleep(0.05)
+    return study, script, run
 
 
 def wait_until_group_is_gone(pgid: int, timeout_s: float) -> None:
@@ -253,21 +276,8 @@ def wait_until_group_is_gone(pgid: int, timeout_s: float) -> None:
 
 def test_killed_study_resumes_without_redoing_or_losing_tasks(tmp_path):
     n_tasks = 12
-    study = KILLABLE_STUDY.format(n_tasks=n_tasks, sleep_s=0.5)
-    script = tmp_path / "study.py"
-    script.write_text(textwrap.dedent(study))
+    study, script, first = start_study(tmp_path, n_tasks, n_workers=2)
     tasks_dir = tmp_path / "study" / "tasks"
-
-    first = subprocess.Popen(
-        [sys.executable, str(script), str(tmp_path)],
-        env=study_environment(),
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 120
-    while len(list(tasks_dir.glob("t*.json"))) < 3:
-        assert first.poll() is None, "the study ended before it could be killed"
-        assert time.monotonic() < deadline, "no task finished in time"
-        time.sleep(0.05)
     os.killpg(first.pid, signal.SIGKILL)
     first.wait()
     wait_until_group_is_gone(first.pid, timeout_s=20)
@@ -291,25 +301,9 @@ def test_killed_study_resumes_without_redoing_or_losing_tasks(tmp_path):
 def test_a_lost_worker_does_not_redo_finished_tasks(tmp_path):
     """Dask reruns the tasks whose results a dead worker held; their fits are not redone."""
     n_tasks = 8
-    study = KILLABLE_STUDY.format(n_tasks=n_tasks, sleep_s=0.5).replace(
-        "n_workers=2", "n_workers=1"
-    )
-    script = tmp_path / "study.py"
-    script.write_text(textwrap.dedent(study))
+    _, _, run = start_study(tmp_path, n_tasks, n_workers=1)
     tasks_dir = tmp_path / "study" / "tasks"
-    run = subprocess.Popen(
-        [sys.executable, str(script), str(tmp_path)],
-        env=study_environment(),
-        stdout=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
     try:
-        deadline = time.monotonic() + 120
-        while len(list(tasks_dir.glob("t*.json"))) < 3:
-            assert run.poll() is None, "the study ended before its worker could be killed"
-            assert time.monotonic() < deadline, "no task finished in time"
-            time.sleep(0.05)
         finished = {p.stem: json.loads(p.read_text()) for p in tasks_dir.glob("t*.json")}
         os.kill(next(iter(finished.values()))["pid"], signal.SIGKILL)  # its nanny starts another
         stdout, _ = run.communicate(timeout=180)
