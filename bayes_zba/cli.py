@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from bayes_zba import __version__
+from bayes_zba.rhat import rhat_text
 
 app = typer.Typer(
     name="bayes-zba",
@@ -567,7 +568,7 @@ def _print_fit(result: Any) -> None:
     d = result.diagnostics
     timings = result.provenance["timings"]
     console.print(
-        f"{result.model} on {result.sample}: max R-hat {d.max_rhat:.3f}, min ESS bulk "
+        f"{result.model} on {result.sample}: max R-hat {rhat_text(d.max_rhat)}, min ESS bulk "
         f"{d.min_ess_bulk:.0f} / tail {d.min_ess_tail:.0f}, {d.n_divergent} divergent, "
         f"E-BFMI {min(d.bfmi):.2f}, {d.treedepth_hits} tree-depth hits "
         f"(compile {timings['compile_s']:.0f} s, sampling {timings['sampling_s']:.0f} s)",

@@ -8,7 +8,7 @@ Rules, in order (the numbers are the constants below):
 1. Contenders are the leader on the headline criterion, the runner-up, and every model
    the leader does not separate from (|Δelpd| < MIN_ELPD_DIFF or < INCONCLUSIVE_DSE·dSE).
 2. "unreliable" when a contender's fit has divergent transitions or its chains disagree on
-   the predictions the criteria use (R-hat of a curve's log-likelihood > MAX_RHAT),
+   the predictions the criteria use (R-hat of a curve's log-likelihood > RHAT_MAX),
    when the leader keeps headline units (curves, or points) with Pareto k̂ above the
    threshold that no exact refit replaced (beyond MAX_UNRESOLVED_HIGH_K), or when PSIS-LOO
    over points and leave-one-curve-out CV each separate their two winners, in opposite
@@ -17,7 +17,7 @@ Rules, in order (the numbers are the constants below):
    cannot lift a model past the leader, only hide how far behind it is. Sampling problems
    of a trailing model are caveats too, and so are those of a runner-up that would lose
    decisively even at its best chain (see `beaten_at_best_chain`). A contender whose
-   parameters have R-hat > MAX_RHAT while every curve log-likelihood has R-hat ≤ MAX_RHAT
+   parameters have R-hat > RHAT_MAX while every curve log-likelihood has R-hat ≤ RHAT_MAX
    gets a caveat: the elpd is a functional of those log-likelihood draws only, and the
    chains agree on them (typically a weakly identified parameter that barely moves the
    predictions, such as the spread s_Δ of TLS splittings); its estimates still need
@@ -40,10 +40,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bayes_zba.rhat import RHAT_MAX, rhat_text
+
 MIN_ELPD_DIFF = 4.0
 INCONCLUSIVE_DSE = 2.0
 DECISIVE_DSE = 4.0
-MAX_RHAT = 1.01
 #: Appended to a sampling problem of a model beaten even at its best chain.
 OUTPACED_NOTE = (
     " (it trails by more than its best single chain could make up, so this cannot change "
@@ -69,7 +70,7 @@ VERDICT_RULES: tuple[tuple[str, str], ...] = (
     (
         "unreliable",
         f"a contender (leader, runner-up, or a model tied with the leader) has divergent "
-        f"transitions (> {MAX_DIVERGENT}) or a curve log-likelihood with R-hat > {MAX_RHAT} "
+        f"transitions (> {MAX_DIVERGENT}) or a curve log-likelihood with R-hat > {RHAT_MAX} "
         f"(parameter R-hat alone is a caveat), unless the leader beats it "
         f"decisively even after crediting it log(chains) per unit (its best single chain); "
         f"or the leader has Pareto k̂ "
@@ -223,9 +224,10 @@ def _sampling_problems(health: Health) -> list[str]:
     problems = []
     if health.n_divergent > MAX_DIVERGENT:
         problems.append(f"{health.model}: {health.n_divergent} divergent transitions")
-    if not health.max_rhat_predictive <= MAX_RHAT:
+    if not health.max_rhat_predictive <= RHAT_MAX:
+        rhat = rhat_text(health.max_rhat_predictive)
         problems.append(
-            f"{health.model}: R-hat {health.max_rhat_predictive:.3f} > {MAX_RHAT} of a curve "
+            f"{health.model}: R-hat {rhat} > {RHAT_MAX} of a curve "
             f"log-likelihood (the chains predict differently)"
         )
     return problems
@@ -233,11 +235,12 @@ def _sampling_problems(health: Health) -> list[str]:
 
 def _parameter_rhat_caveat(health: Health) -> list[str]:
     """Parameter R-hat above the bound while the curve log-likelihoods converged."""
-    if health.max_rhat <= MAX_RHAT or not health.max_rhat_predictive <= MAX_RHAT:
+    if health.max_rhat <= RHAT_MAX or not health.max_rhat_predictive <= RHAT_MAX:
         return []
+    predictive = rhat_text(health.max_rhat_predictive)
     return [
-        f"{health.model}: parameter R-hat {health.max_rhat:.3f} > {MAX_RHAT}, but every "
-        f"curve log-likelihood has R-hat ≤ {health.max_rhat_predictive:.3f}: the chains agree "
+        f"{health.model}: parameter R-hat {rhat_text(health.max_rhat)} > {RHAT_MAX}, but every "
+        f"curve log-likelihood has R-hat ≤ {predictive}: the chains agree "
         f"on the predictions compared here; the parameter estimates need longer chains"
     ]
 

@@ -15,9 +15,8 @@ import xarray as xr
 from bayes_zba.models.builder import is_sampler_coordinate
 from bayes_zba.models.priors import DISTRIBUTIONS
 from bayes_zba.physics.mechanisms import get_mechanism
+from bayes_zba.rhat import RHAT_MAX, rhat_text
 
-#: Largest acceptable rank-normalised split R-hat.
-RHAT_MAX = 1.01
 #: Smallest acceptable bulk and tail ESS per chain (Vehtari et al. 2021: 100 per chain).
 ESS_PER_CHAIN_MIN = 100
 #: E-BFMI below this means the momentum resampling explores the energy poorly.
@@ -101,7 +100,10 @@ def _warnings(
 ) -> list[str]:
     ess_min = ESS_PER_CHAIN_MIN * chains
     checks = [
-        (not max_rhat <= RHAT_MAX, f"max R-hat {max_rhat:.3f} > {RHAT_MAX}: chains disagree"),
+        (
+            not max_rhat <= RHAT_MAX,
+            f"max R-hat {rhat_text(max_rhat)} > {RHAT_MAX}: chains disagree",
+        ),
         (not min_bulk >= ess_min, f"min bulk ESS {min_bulk:.0f} < {ess_min}"),
         (not min_tail >= ess_min, f"min tail ESS {min_tail:.0f} < {ess_min}"),
         (

@@ -5,9 +5,10 @@ Reads an inference Diagnostics record; thresholds are inference's own (diagnosti
 
 from typing import Any
 
-from bayes_zba.inference.diagnostics import BFMI_MIN, ESS_PER_CHAIN_MIN, RHAT_MAX
+from bayes_zba.inference.diagnostics import BFMI_MIN, ESS_PER_CHAIN_MIN
 from bayes_zba.report.document import Block, BulletList, Cell, Paragraph, Table
 from bayes_zba.report.formatting import fixed
+from bayes_zba.rhat import RHAT_MAX, rhat_text
 
 
 def ess_minimum(chains: int) -> int:
@@ -27,7 +28,7 @@ def diagnostics_rows(diagnostics: Any, chains: int) -> list[tuple[str, Cell, str
     min_bfmi = min(d.bfmi) if len(d.bfmi) else float("nan")
     checks = (
         ("divergences", str(d.n_divergent), d.n_divergent > 0, "0"),
-        ("max R-hat", fixed(d.max_rhat, 3), not d.max_rhat <= RHAT_MAX, f"≤ {RHAT_MAX}"),
+        ("max R-hat", rhat_text(d.max_rhat), not d.max_rhat <= RHAT_MAX, f"≤ {RHAT_MAX}"),
         ("min ESS bulk", fixed(d.min_ess_bulk, 0), not d.min_ess_bulk >= ess_min, f"≥ {ess_min}"),
         ("min ESS tail", fixed(d.min_ess_tail, 0), not d.min_ess_tail >= ess_min, f"≥ {ess_min}"),
         ("min BFMI (per chain)", fixed(min_bfmi, 2), not min_bfmi >= BFMI_MIN, f"≥ {BFMI_MIN}"),

@@ -25,6 +25,7 @@ from bayes_zba.report.views import (
     predictive_from_fit,
     sweeps_from_table,
 )
+from bayes_zba.rhat import rhat_text
 
 PARAMETER_COLUMNS = (
     "parameter",
@@ -134,7 +135,7 @@ def _parameter_row(parameter: Parameter, stats: pd.Series, ess_min: int) -> tupl
         number(float(stats["mean"]), sd),
         number(float(stats["eti89_lb"]), sd),
         number(float(stats["eti89_ub"]), sd),
-        flag_if(fixed(stats["r_hat"], 3), not stats["r_hat"] <= RHAT_MAX),
+        flag_if(rhat_text(stats["r_hat"]), not stats["r_hat"] <= RHAT_MAX),
         flag_if(fixed(stats["ess_bulk"], 0), not stats["ess_bulk"] >= ess_min),
         flag_if(fixed(stats["ess_tail"], 0), not stats["ess_tail"] >= ess_min),
     )

@@ -30,6 +30,7 @@ from bayes_zba.report.fit_report import sample_sweeps
 from bayes_zba.report.formatting import as_float, fixed, flatten
 from bayes_zba.report.publish import safe_stem, write_page
 from bayes_zba.report.views import predictive_from_fit
+from bayes_zba.rhat import rhat_text
 
 ELPD_COLUMNS = (
     "model",
@@ -201,7 +202,7 @@ def _diagnostic_row(
     return (
         model,
         flag_if(fixed(sampling["n_divergent"], 0), sampling["n_divergent"] != 0),
-        flag_if(fixed(sampling["max_rhat"], 3), not sampling["max_rhat"] <= RHAT_MAX),
+        flag_if(rhat_text(sampling["max_rhat"]), not sampling["max_rhat"] <= RHAT_MAX),
         flag_if(fixed(sampling["min_ess_bulk"], 0), not sampling["min_ess_bulk"] >= ess_min),
         flag_if(fixed(sampling["min_ess_tail"], 0), not sampling["min_ess_tail"] >= ess_min),
         _high_k_cell(diagnostics["curve_cv"]),

@@ -11,6 +11,7 @@ import numpy as np
 from bayes_zba.report.document import BulletList, Cell, Figure, Page, Paragraph, Section, Table
 from bayes_zba.report.formatting import flatten, number
 from bayes_zba.report.publish import write_page
+from bayes_zba.rhat import rhat_text
 from bayes_zba.scaling.classical import ClassicalScaling, Spread
 from bayes_zba.scaling.figures import (
     collapse_figure,
@@ -179,7 +180,7 @@ def _bayes_sections(
                 ),
                 Paragraph(
                     f"Sampling: {fit['diagnostics']['n_divergent']} divergences, max R-hat "
-                    f"{fit['diagnostics']['max_rhat']:.3f}, min bulk ESS "
+                    f"{rhat_text(fit['diagnostics']['max_rhat'])}, min bulk ESS "
                     f"{fit['diagnostics']['min_ess_bulk']:.0f}.",
                     "plain" if fit["diagnostics"]["ok"] else "warning",
                 ),

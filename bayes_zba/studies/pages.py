@@ -9,6 +9,7 @@ from typing import Any
 
 from bayes_zba.report.document import Cell, Figure, Page, Paragraph, Section, Table
 from bayes_zba.report.formatting import flatten, number
+from bayes_zba.rhat import rhat_text
 from bayes_zba.studies.figures import recovery_figure, sbc_ecdf_figure, sensitivity_figure
 
 
@@ -113,7 +114,7 @@ def sbc_page(summary: Mapping[str, Any]) -> Page:
     refits = summary["refits"]
     health = (
         f"{refits['n_with_divergences']} of {summary['n']} refits had divergent transitions; "
-        f"largest R-hat {refits['max_rhat']:.3f}; ranks among at least "
+        f"largest R-hat {rhat_text(refits['max_rhat'])}; ranks among at least "
         f"{refits['n_draws_min']} thinned draws (median {refits['n_draws_median']:.0f})."
     )
     method = summary["method"]

@@ -13,7 +13,6 @@ from bayes_zba.compare.elpd import log_mean_exp
 from bayes_zba.compare.verdict import (
     DECISIVE_DSE,
     INCONCLUSIVE_DSE,
-    MAX_RHAT,
     MIN_ELPD_DIFF,
     OUTPACED_NOTE,
     VERDICT_RULES,
@@ -25,6 +24,7 @@ from bayes_zba.compare.verdict import (
     decide,
     separation,
 )
+from bayes_zba.rhat import RHAT_MAX
 
 MODELS = ("2ck", "wam", "kr2", "kk")
 
@@ -177,7 +177,7 @@ def test_unrefit_high_k_curves_of_the_runner_up_are_a_caveat():
 
 
 def test_rhat_and_unrefit_high_k_curves_of_the_leader_are_reasons():
-    sick = Health("2ck", 0, 1.03, {"curve_cv": (1, 10), "loo": (0, 1000)}, 4, MAX_RHAT + 0.02)
+    sick = Health("2ck", 0, 1.03, {"curve_cv": (1, 10), "loo": (0, 1000)}, 4, RHAT_MAX + 0.02)
     verdict = _decide(_standings((-40.0, 6.0), (-90.0, 9.0)), health=_healthy(**{"2ck": sick}))
     assert verdict.label == "unreliable"
     assert len(verdict.reasons) == 2
@@ -230,4 +230,4 @@ def test_rules_table_covers_every_label_with_current_thresholds():
     text = dict(VERDICT_RULES)
     assert f"{DECISIVE_DSE:g}·dSE" in text["decisive"]
     assert f"{MIN_ELPD_DIFF:g}" in text["inconclusive"]
-    assert str(MAX_RHAT) in text["unreliable"]
+    assert str(RHAT_MAX) in text["unreliable"]
