@@ -14,7 +14,7 @@ from bayes_zba.models.config import model_parameters
 from bayes_zba.physics.mechanisms import Parameter, get_mechanism
 from bayes_zba.report import figures
 from bayes_zba.report.blocks import fingerprint_blocks, sweeps_figure, zero_bias_figures
-from bayes_zba.report.diagnostics import RHAT_MAX, diagnostics_blocks, ess_minimum, flag_if
+from bayes_zba.report.diagnostics import diagnostics_blocks, ess_minimum, flag_if
 from bayes_zba.report.document import Block, Cell, Figure, Page, Section, Table
 from bayes_zba.report.formatting import fixed, flatten, number, superscript_powers
 from bayes_zba.report.publish import safe_stem, write_page
@@ -25,7 +25,7 @@ from bayes_zba.report.views import (
     predictive_from_fit,
     sweeps_from_table,
 )
-from bayes_zba.rhat import rhat_text
+from bayes_zba.rhat import RHAT_MAX, rhat_text
 
 PARAMETER_COLUMNS = (
     "parameter",

@@ -15,7 +15,7 @@ from bayes_zba.inference import Fit
 from bayes_zba.inference.diagnostics import ESS_PER_CHAIN_MIN
 from bayes_zba.report import figures
 from bayes_zba.report.blocks import fingerprint_blocks, sweeps_figure, zero_bias_figures
-from bayes_zba.report.diagnostics import RHAT_MAX, ess_minimum, flag_if
+from bayes_zba.report.diagnostics import ess_minimum, flag_if
 from bayes_zba.report.document import (
     Block,
     BulletList,
@@ -30,7 +30,7 @@ from bayes_zba.report.fit_report import sample_sweeps
 from bayes_zba.report.formatting import as_float, fixed, flatten
 from bayes_zba.report.publish import safe_stem, write_page
 from bayes_zba.report.views import predictive_from_fit
-from bayes_zba.rhat import rhat_text
+from bayes_zba.rhat import RHAT_MAX, rhat_text
 
 ELPD_COLUMNS = (
     "model",
