@@ -53,17 +53,19 @@ START_COORDINATES = "unconstrained_draw"
 @dataclass(frozen=True)
 class ChainRequest:
     """A sampler run: `chains` chains from `seed`; chain i starts at start i mod k of the
-    tree `starts` (dim "start") or, if None, at the usual start; `scout`: a short run."""
+    tree `starts` (dim "start"); `scout`: a short run."""
 
     chains: int
     seed: int
-    starts: xr.DataTree | None = None
+    starts: xr.DataTree
     scout: bool = False
 
 
 #: Runs a ChainRequest and returns its posterior and sample_stats (with "lp" and, per draw,
 #: START_COORDINATES).
 RunChains = Callable[[ChainRequest], xr.DataTree]
+#: (seed, count) -> starts (dim "start", as starting_draws gives) of the first scouting stage.
+ScoutStarts = Callable[[int, int], xr.DataTree]
 
 
 @dataclass(frozen=True)
@@ -247,12 +249,16 @@ def restart_stranded(
     return with_chains_replaced(tree, stranded, fresh), restarts
 
 
-def settled_scouts(run_chains: RunChains, seed: int, chains: int) -> tuple[xr.DataTree, int]:
-    """SCOUTS_PER_CHAIN scouts per chain and the stages they took: a further stage from where
-    each ended while fewer than `chains` are within STRANDED_LP_GAP of the best (scouts still
-    on their way; ranking them by height would pick one and send every chain after it)."""
-    count = SCOUTS_PER_CHAIN * chains
-    scouts = run_chains(ChainRequest(count, derived_seed(seed, 0), scout=True))
+def settled_scouts(
+    run_chains: RunChains, seed: int, chains: int, scout_starts: ScoutStarts
+) -> tuple[xr.DataTree, int]:
+    """SCOUTS_PER_CHAIN scouts per chain, started at `scout_starts`, and the stages they took:
+    a further stage from where each ended while fewer than `chains` are within STRANDED_LP_GAP
+    of the best (scouts still on their way; ranking them by height would pick one and send
+    every chain after it)."""
+    count, first_seed = SCOUTS_PER_CHAIN * chains, derived_seed(seed, 0)
+    first = scout_starts(first_seed, count)
+    scouts = run_chains(ChainRequest(count, first_seed, first, scout=True))
     stages = 1
     while stages < SCOUT_STAGES and count - len(stranded_by_height(_lp(scouts))) < chains:
         stages += 1
@@ -262,17 +268,21 @@ def settled_scouts(run_chains: RunChains, seed: int, chains: int) -> tuple[xr.Da
 
 
 def scouted_run(
-    run_chains: RunChains, seed: int, chains: int, starts: xr.DataTree | None = None
+    run_chains: RunChains,
+    seed: int,
+    chains: int,
+    scout_starts: ScoutStarts,
+    starts: xr.DataTree | None = None,
 ) -> tuple[xr.DataTree, Scouting | None, list[Restart]]:
-    """Scout (settled_scouts), run `chains` chains from the chosen scouts' ends, restart
-    stranded chains.
+    """Scout (settled_scouts from `scout_starts`), run `chains` chains from the chosen scouts'
+    ends, restart stranded chains.
 
     Given `starts` (dim "start", e.g. chain_ends of a fit of nearly the same posterior) the
     chains start there and nothing is scouted.
     """
     scouting = None
     if starts is None:
-        scouts, stages = settled_scouts(run_chains, seed, chains)
+        scouts, stages = settled_scouts(run_chains, seed, chains, scout_starts)
         starts, chosen = scouted_starts(scouts, chains)
         median_lp = [float(v) for v in np.median(_lp(scouts), axis=1)]
         scouting = Scouting(derived_seed(seed, 0), median_lp, chosen, stages)

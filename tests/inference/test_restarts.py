@@ -37,6 +37,7 @@ from bayes_zba.inference.sampling import (
     nutpie_chain_seeds,
     nutpie_started_at,
     sample,
+    scout_starts,
     unconstrained_draws,
 )
 
@@ -216,6 +217,11 @@ def test_fewer_usable_scouts_than_chains_are_shared():
     assert scouted_starts(scouts, 4)[1] == [0, 1, 0, 1]
 
 
+def first_scouts(seed: int, count: int) -> xr.DataTree:
+    """Starts for the first scouting stage of runs that ignore them (chain_tree stand-ins)."""
+    return starting_draws(chain_tree([0.0] * count, [0.0] * count, seed), range(count), [0] * count)
+
+
 def test_a_scouted_run_finds_the_basin_few_starts_reach():
     """1 scout in 12 reaches the heavy basin (x = 10); every chain ends up there."""
 
@@ -226,7 +232,7 @@ def test_a_scouted_run_finds_the_basin_few_starts_reach():
         x0 = np.resize(x0, request.chains)
         return chain_tree(np.where(x0 > 5, -140.0, -175.0).tolist(), list(x0), seed=request.seed)
 
-    tree, scouting, restarts = scouted_run(run_chains, seed=4, chains=4)
+    tree, scouting, restarts = scouted_run(run_chains, seed=4, chains=4, scout_starts=first_scouts)
     assert scouting.seed == derived_seed(4, 0)
     assert len(scouting.median_lp) == SCOUTS_PER_CHAIN * 4 and scouting.chosen[0] == 0
     assert [r.chain for r in restarts] == [1, 2, 3]
@@ -245,12 +251,13 @@ def test_scouts_still_on_their_way_run_another_stage_from_where_they_ended():
         requests.append(request)
         if not request.scout:
             return chain_tree([-313.0] * request.chains, [1.0] * request.chains)
-        if request.starts is None:
+        if len(requests) == 1:
             return chain_tree(UNSETTLED * (count // 6), list(range(count)), seed=request.seed)
         return chain_tree([-313.0, -463.0] * (count // 2), [0.0] * count, seed=request.seed)
 
-    _, scouting, _ = scouted_run(run_chains, seed=4, chains=4)
+    _, scouting, _ = scouted_run(run_chains, seed=4, chains=4, scout_starts=first_scouts)
     assert [r.scout for r in requests] == [True, True, False] and scouting.stages == 2
+    assert requests[0].starts["posterior"].sizes["start"] == count
     assert requests[1].seed == derived_seed(4, 2) and requests[1].chains == count
     ends = requests[1].starts["posterior"]["x"].values
     first = chain_tree(UNSETTLED * (count // 6), list(range(count)), seed=requests[0].seed)
@@ -267,7 +274,7 @@ def test_scouting_stops_after_its_last_stage():
         n = request.chains
         return chain_tree(UNSETTLED * (n // 6) if request.scout else [-313.0] * n, [0.0] * n)
 
-    _, scouting, _ = scouted_run(run_chains, seed=4, chains=4)
+    _, scouting, _ = scouted_run(run_chains, seed=4, chains=4, scout_starts=first_scouts)
     assert sum(r.scout for r in requests) == SCOUT_STAGES == scouting.stages
 
 
@@ -344,6 +351,27 @@ def test_nutpie_chain_seeds_are_the_seeds_nutpie_gives_each_chain():
     assert sorted(asked) == sorted(nutpie_chain_seeds(11, 3))
     assert len(set(nutpie_chain_seeds(11, 3))) == 3
     assert nutpie_chain_seeds(11, 3) != nutpie_chain_seeds(12, 3)
+
+
+def test_every_other_scout_starts_at_a_prior_draw():
+    """Even scouts within the U(-1, 1) jitter of the support point on the sampler's scale, odd
+    ones at prior draws; a start's sampler coordinates match its values; a seed fixes them."""
+    with pm.Model() as model:
+        pm.LogNormal("scale", mu=np.log(3.0), sigma=2.0)
+        pm.Normal("offset", 100.0, 50.0, shape=2)
+    starts = scout_starts(model, seed=7, count=40)
+    coordinates = starts["sample_stats"][START_COORDINATES].values
+    support = np.concatenate([np.ravel(v) for v in model.initial_point().values()])
+    near, far = coordinates[0::2], coordinates[1::2]
+    assert (np.abs(near - support) <= 1.0).all()
+    assert (np.abs(far - support) > 1.0).any(axis=1).all()
+    np.testing.assert_allclose(far[:, 1:].std(), 50.0, rtol=0.3)
+    np.testing.assert_allclose(np.exp(coordinates[:, 0]), starts["posterior"]["scale"].values)
+    np.testing.assert_allclose(coordinates[:, 1:], starts["posterior"]["offset"].values)
+    again = scout_starts(model, seed=7, count=40)["sample_stats"][START_COORDINATES].values
+    np.testing.assert_array_equal(again, coordinates)
+    other = scout_starts(model, seed=8, count=40)["sample_stats"][START_COORDINATES].values
+    assert not np.isclose(other, coordinates).any()
 
 
 def test_pymc_chains_start_at_the_given_draws_and_stay_in_their_modes():
