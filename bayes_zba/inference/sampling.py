@@ -74,10 +74,10 @@ RESTART_RULE = (
 #: How chains start (reported in provenance).
 INITIALISATION = (
     f"{SCOUTS_PER_CHAIN} short scouting runs per chain ({SCOUT_TUNE} warm-up steps, "
-    f"{SCOUT_DRAWS} draws, target acceptance {SCOUT_TARGET_ACCEPT}) start, every other one, "
-    "at the prior support point (median/mode of every prior, offsets 0) plus U(-1, 1) "
-    "jitter on the unconstrained scale or at an independent draw from the prior, and run "
-    "again from where they ended, up to "
+    f"{SCOUT_DRAWS} draws, target acceptance {SCOUT_TARGET_ACCEPT}) start alternately at "
+    "the prior support point (median/mode of every prior, offsets 0) plus U(-1, 1) jitter "
+    "on the unconstrained scale and at independent draws from the prior, and run again from "
+    "where they ended, up to "
     f"{SCOUT_STAGES} stages, while fewer scouts than chains lie within {STRANDED_LP_GAP:g} "
     "nats of the best; the chains start where the best scout and the scouts farthest from "
     "those already chosen ended (stranded scouts left out); " + RESTART_RULE
