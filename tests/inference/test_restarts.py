@@ -374,6 +374,21 @@ def test_every_other_scout_starts_at_a_prior_draw():
     assert not np.isclose(other, coordinates).any()
 
 
+def test_prior_draw_scouts_find_a_basin_no_support_point_start_reaches():
+    """Modes at x = -10 (the prior's support point, e^-32 of the mass) and +10 behind a barrier
+    of ~550 nats: the jittered support-point scouts all stay left, some prior-draw scouts start
+    right of the barrier, and every chain ends in the heavy mode."""
+    with pm.Model() as model:
+        x = pm.Normal("x", -10.0, 20.0)
+        modes = pm.NormalMixture.dist(w=[1e-14, 1 - 1e-14], mu=[-10.0, 10.0], sigma=[0.3, 0.3])
+        pm.Potential("modes", pm.logp(modes, x))
+    count = SCOUTS_PER_CHAIN * 4
+    first = scout_starts(model, derived_seed(3, 0), count)["posterior"]["x"].values
+    assert (first[0::2] < -8).all() and (first[1::2] > 0).any()
+    run = sample(model, sampler="nutpie", seed=3, chains=4, draws=100, tune=100, progress=False)
+    assert (run.tree["posterior"]["x"].values > 9).all()
+
+
 def test_pymc_chains_start_at_the_given_draws_and_stay_in_their_modes():
     request = ChainRequest(2, 3, bimodal_starts([10.0, -10.0]))
     run = _sample_pymc(bimodal_model(), request, 50, 50, 0.8, False)
