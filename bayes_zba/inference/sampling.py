@@ -129,14 +129,15 @@ def sample(
 ) -> SamplerRun:
     """Sample `model` with NUTS; `on_compiled`/`on_progress` report to a progress display.
 
-    Chains start where scouting runs ended or, given `starts` (restarts.ending_draws of a
-    fit of nearly the same posterior), there.
+    Chains start where scouting runs from `scout_starts` ended or, given `starts`
+    (restarts.ending_draws of a fit of nearly the same posterior), there.
 
     With a `structure_key` (models.model_structure), nutpie reuses a model compiled earlier
     in this process for the same key, with this model's data swapped in.
     """
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
+    first_scouts = functools.partial(scout_starts, model)
     if sampler == "pymc":
         on_compiled()
         return _with_scouting(
@@ -145,7 +146,7 @@ def sample(
             ),
             seed,
             chains,
-            functools.partial(scout_starts, model),
+            first_scouts,
             starts,
         )
     start = time.perf_counter()
@@ -183,9 +184,7 @@ def sample(
             timings = {"compile_s": 0.0, "sampling_s": time.perf_counter() - started}
             return SamplerRun(tree, timings, _total_steps(raw), reused_compiled_model=reused)
 
-        run = _with_scouting(
-            run_nutpie, seed, chains, functools.partial(scout_starts, model), starts
-        )
+        run = _with_scouting(run_nutpie, seed, chains, first_scouts, starts)
     run.timings["compile_s"] = compile_s
     return run
 
