@@ -358,6 +358,25 @@ def _outputs_exist(spec: Mapping[str, Any]) -> bool:
     return all(Path(p).exists() for p in spec.get("outputs", ()))
 
 
+def _spec_digests(
+    specs: Sequence[Mapping[str, Any]], func: Callable[[dict[str, Any]], Any]
+) -> dict[str, str]:
+    name = function_name(func)
+    return {spec["task_id"]: spec_hash(spec, name) for spec in specs}
+
+
+def finished_task_ids(
+    specs: Sequence[Mapping[str, Any]], func: Callable[[dict[str, Any]], Any], study_dir: Path
+) -> set[str]:
+    """Ids of the specs whose stored results run_tasks(specs, func, study_dir) would reuse.
+
+    Lets a study skip work that only unfinished tasks need (recovery: the fits of datasets
+    already ranked). A stored record of a different spec raises StaleTaskError, as in run_tasks.
+    """
+    digests = _spec_digests(specs, func)
+    return set(_finished_results(TaskStore(Path(study_dir)), specs, digests))
+
+
 def _progress_bar(enabled: bool) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
@@ -387,8 +406,7 @@ def run_tasks(
     <task_id>.failed.json; the others still finish and TaskError is raised at the end.
     """
     _validate_specs(specs)
-    name = function_name(func)
-    digests = {spec["task_id"]: spec_hash(spec, name) for spec in specs}
+    digests = _spec_digests(specs, func)
     store = TaskStore(Path(study_dir))
     store.tasks_dir.mkdir(parents=True, exist_ok=True)
     store.remove_temporaries()

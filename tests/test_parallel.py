@@ -18,6 +18,7 @@ from distributed import LocalCluster
 from bayes_zba.parallel import (
     StaleTaskError,
     TaskError,
+    finished_task_ids,
     function_name,
     open_client,
     run_tasks,
@@ -224,6 +225,22 @@ def test_a_finished_task_whose_output_is_gone_runs_again(tmp_path):
     specs[1]["x"] = 5  # a changed spec is refused even when its output is gone
     with pytest.raises(StaleTaskError, match="t01"):
         run_tasks(specs, square_and_mark, tmp_path / "study", n_workers=1, progress=False)
+
+
+def test_finished_task_ids_name_exactly_what_a_rerun_would_reuse(tmp_path):
+    specs = make_specs(3, tmp_path / "markers", sleep_s=0.0)
+    outputs = [tmp_path / f"out-{spec['task_id']}.txt" for spec in specs]
+    specs = [{**spec, "outputs": [str(o)]} for spec, o in zip(specs, outputs, strict=True)]
+    study = tmp_path / "study"
+    assert finished_task_ids(specs, square_and_mark, study) == set()
+
+    run_tasks(specs[:2], square_and_mark, study, n_workers=1, progress=False)
+    outputs[0].unlink()
+    assert finished_task_ids(specs, square_and_mark, study) == {"t01"}
+
+    specs[1]["x"] = 5
+    with pytest.raises(StaleTaskError, match="t01"):
+        finished_task_ids(specs, square_and_mark, study)
 
 
 KILLABLE_STUDY = """

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from bayes_zba.models import load_config
-from bayes_zba.parallel import write_json_atomic
+from bayes_zba.parallel import finished_task_ids, write_json_atomic
 from bayes_zba.physics.mechanisms import REGISTRY
 from bayes_zba.report.publish import write_page
 from bayes_zba.studies.design import (
@@ -77,6 +77,25 @@ def plan_recovery(
             )
             rank_specs.append({**spec, "true_model": true_model})
     return fit_specs, rank_specs
+
+
+def fits_still_needed(
+    fit_specs: Sequence[dict[str, Any]],
+    rank_specs: Sequence[Mapping[str, Any]],
+    finished_ranks: set[str],
+) -> list[dict[str, Any]]:
+    """The fit specs some unfinished ranking reads; a finished ranking needs no fit file.
+
+    Fit files are not kept in git, so a study resumed on a fresh checkout refits only the
+    datasets it has not ranked yet, not every dataset it ever fitted.
+    """
+    needed = {
+        fit["task_id"]
+        for spec in rank_specs
+        if spec["task_id"] not in finished_ranks
+        for fit in spec["fit_specs"].values()
+    }
+    return [spec for spec in fit_specs if spec["task_id"] in needed]
 
 
 def summarize_recovery(
@@ -170,7 +189,8 @@ def run_recovery(
     fit_specs, rank_specs = plan_recovery(
         models, n_per_model, design, out, seed=options.seed, sampler=options.sampler
     )
-    options.run(fit_specs, fit_task, out)
+    finished_ranks = finished_task_ids(rank_specs, rank_task, out)
+    options.run(fits_still_needed(fit_specs, rank_specs, finished_ranks), fit_task, out)
     rankings = options.run(rank_specs, rank_task, out)
     summary = {
         **summarize_recovery(models, rank_specs, rankings),

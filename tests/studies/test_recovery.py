@@ -4,12 +4,13 @@ Rankings in the fast tests have the ranking.json shape of bayes_zba.compare.
 """
 
 import json
+import shutil
 
 import pytest
 
 from bayes_zba.report.publish import write_page
 from bayes_zba.studies.pages import recovery_page, worst_cells_sentence
-from bayes_zba.studies.recovery import run_recovery, summarize_recovery
+from bayes_zba.studies.recovery import fits_still_needed, run_recovery, summarize_recovery
 from bayes_zba.studies.tasks import SamplerSettings, StudyOptions
 
 MODELS = ("kr1", "kr2", "wam")
@@ -84,6 +85,16 @@ def test_a_perfect_recovery_says_no_wrong_leaders():
     assert worst_cells_sentence(summary["worst_off_diagonal"]).startswith("No wrong leaders;")
 
 
+def test_only_datasets_not_yet_ranked_are_fitted():
+    fits = {d: {m: {"task_id": f"fit-{d}-{m}"} for m in MODELS} for d in ("kr1-000", "wam-000")}
+    ranks = [{"task_id": f"rank-{d}", "fit_specs": per} for d, per in fits.items()]
+    every_fit = [spec for per in fits.values() for spec in per.values()]
+    assert fits_still_needed(every_fit, ranks, set()) == every_fit
+    needed = fits_still_needed(every_fit, ranks, {"rank-kr1-000"})
+    assert [spec["task_id"] for spec in needed] == [f"fit-wam-000-{m}" for m in MODELS]
+    assert fits_still_needed(every_fit, ranks, {"rank-kr1-000", "rank-wam-000"}) == []
+
+
 @pytest.mark.slow
 def test_recovery_run_fits_every_model_on_every_dataset(tmp_path):
     options = StudyOptions(seed=5, sampler=SamplerSettings(chains=2, draws=150, tune=150))
@@ -95,3 +106,10 @@ def test_recovery_run_fits_every_model_on_every_dataset(tmp_path):
         assert sum(weights.values()) == pytest.approx(1.0, abs=1e-6)
     assert len(list((tmp_path / "fits").rglob("*.nc"))) == 4
     assert json.loads((tmp_path / "recovery.json").read_text())["confusion"] == summary["confusion"]
+
+    records = {p.name: p.read_text() for p in (tmp_path / "tasks").glob("*.json")}
+    shutil.rmtree(tmp_path / "fits")  # a fresh checkout: fit files are not kept in git
+    again = run_recovery(1, "small", tmp_path, models=["kr1", "wam"], options=options)
+    assert again["datasets"] == summary["datasets"]
+    assert not (tmp_path / "fits").exists(), "a dataset already ranked was fitted again"
+    assert {p.name: p.read_text() for p in (tmp_path / "tasks").glob("*.json")} == records
