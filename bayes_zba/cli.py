@@ -3,7 +3,8 @@
 Every command validates its arguments, calls one package function and prints with rich.
 """
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -56,22 +57,19 @@ DATA_SUMMARY_HEADINGS = (
 )
 
 
-@data_app.command("check")
-def data_check(
-    file: Annotated[str, typer.Argument(help="Data file: .csv, .tsv, .parquet or .nc.")],
-    vmax: Annotated[
-        float | None, typer.Option("--vmax", help="Keep only |V| <= VMAX (mV).")
-    ] = None,
-    columns: Annotated[
-        str | None, typer.Option(help="Column mapping, e.g. 'V_mV=bias,G_e2h=dIdV'.")
-    ] = None,
-    units: Annotated[str | None, typer.Option(help="File units, e.g. 'V=V,T=mK,G=uS'.")] = None,
-) -> None:
-    """Validate a data file and summarise it per sample; exit 2 listing every problem."""
+ColumnsOption = Annotated[
+    str | None, typer.Option(help="Column mapping, e.g. 'V_mV=bias,G_e2h=dIdV'.")
+]
+UnitsOption = Annotated[str | None, typer.Option(help="File units, e.g. 'V=V,T=mK,G=uS'.")]
+
+
+def _load_checked(
+    file: str, columns: str | None, units: str | None, vmax: float | None = None
+) -> tuple[Any, list[str]]:
+    """The validated Dataset (|V| <= vmax if given) and its warning texts; exit 2 if bad."""
     import warnings
 
     from rich.markup import escape
-    from rich.table import Table
 
     from bayes_zba.data import ColumnSpec, DataError, load_dataset
 
@@ -88,6 +86,28 @@ def data_check(
     except ValueError as error:
         err_console.print(str(error), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
+    return dataset, list(dict.fromkeys(str(w.message) for w in caught))
+
+
+def _print_warnings(messages: list[str]) -> None:
+    for message in messages:
+        console.print(f"warning: {message}", style="yellow", markup=False, soft_wrap=True)
+
+
+@data_app.command("check")
+def data_check(
+    file: Annotated[str, typer.Argument(help="Data file: .csv, .tsv, .parquet or .nc.")],
+    vmax: Annotated[
+        float | None, typer.Option("--vmax", help="Keep only |V| <= VMAX (mV).")
+    ] = None,
+    columns: ColumnsOption = None,
+    units: UnitsOption = None,
+) -> None:
+    """Validate a data file and summarise it per sample; exit 2 listing every problem."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    dataset, messages = _load_checked(file, columns, units, vmax)
     table = Table(*(escape(h) for h in DATA_SUMMARY_HEADINGS), title=escape(file))
     for row in dataset.summary().itertuples(index=False):
         table.add_row(
@@ -101,14 +121,41 @@ def data_check(
             "yes" if row.sigma else "no",
         )
     console.print(table)
-    for message in dict.fromkeys(str(w.message) for w in caught):
-        console.print(f"warning: {message}", style="yellow", markup=False, soft_wrap=True)
+    _print_warnings(messages)
+
+
+@data_app.command("convert")
+def data_convert(
+    file: Annotated[str, typer.Argument(help="Data file: .csv, .tsv, .parquet or .nc.")],
+    out: Annotated[
+        Path,
+        typer.Option(help="New tidy file (.csv/.tsv/.parquet/.nc) in V_mV, T_K, H_T, G_e2h."),
+    ],
+    columns: ColumnsOption = None,
+    units: UnitsOption = None,
+) -> None:
+    """Validate FILE and write it as a tidy file in physics.md units; never replaces a file."""
+    from bayes_zba.data import SUFFIXES, save_dataset
+
+    if out.suffix.lower() not in SUFFIXES:
+        message = f"cannot write {out}: expected a file name ending in {', '.join(SUFFIXES)}"
+        err_console.print(message, markup=False, soft_wrap=True)
+        raise typer.Exit(2)
+    dataset, messages = _load_checked(file, columns, units)
+    try:
+        written = save_dataset(dataset, out)
+    except FileExistsError:
+        message = f"cannot write {out}: it (or its .meta.json) exists; choose a new --out"
+        err_console.print(message, markup=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    _print_warnings(messages)
+    for note in dataset.attrs.get("notes", []):
+        console.print(f"note: {note}", markup=False, soft_wrap=True)
+    console.print(f"wrote {written}", markup=False)
 
 
 # --- studies: SBC, model recovery, prior sensitivity (bayes_zba.studies) --------------------
 from collections.abc import Callable  # noqa: E402  (imports of this section; the file is shared)
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
 
 StudyOut = Annotated[Path, typer.Option("--out", help="Study directory; rerun to resume.")]
 SeedOption = Annotated[int, typer.Option(help="Seed of the whole study.")]

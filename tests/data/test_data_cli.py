@@ -1,15 +1,17 @@
-"""`bayes-zba data check` on the shipped valid and invalid files: exit codes and messages.
+"""`bayes-zba data check` and `data convert` on the shipped valid and invalid files.
 
 Bad input prints one problem per line naming file, row and column, and exits 2.
 """
 
 import re
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
 from bayes_zba import cli
 from bayes_zba.cli import app
+from bayes_zba.data import load_dataset
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +76,38 @@ def test_column_mapping_option(shipped_files, tmp_path):
     renamed.write_text(text.replace("G_e2h", "dIdV"), encoding="utf-8")
     assert check(str(renamed)).exit_code == 2
     assert check(str(renamed), "--columns", "G=dIdV").exit_code == 0
+
+
+def convert(*args: str):
+    return CliRunner().invoke(app, ["data", "convert", *args])
+
+
+def test_convert_writes_a_tidy_file_in_physics_units(shipped_files, tmp_path):
+    text = (shipped_files / "valid_small.csv").read_text(encoding="utf-8")
+    raw = tmp_path / "raw.csv"
+    raw.write_text(text.replace("G_e2h", "dIdV"), encoding="utf-8")
+    tidy = tmp_path / "tidy.parquet"
+    result = convert(str(raw), "--out", str(tidy), "--columns", "G=dIdV", "--units", "T=mK")
+    assert result.exit_code == 0, result.output
+    assert f"wrote {tidy}" in result.output
+    assert "note:" in result.output
+    converted = load_dataset(tidy)
+    original = load_dataset(shipped_files / "valid_small.csv")
+    assert list(converted.table.columns) == list(original.table.columns)
+    assert np.allclose(converted.table["T_K"], original.table["T_K"] / 1000.0)
+    assert np.array_equal(converted.table["G_e2h"], original.table["G_e2h"])
+
+
+def test_convert_never_replaces_a_file_and_bad_input_exits_2(shipped_files, tmp_path):
+    taken = tmp_path / "taken.csv"
+    taken.write_text("mine", encoding="utf-8")
+    result = convert(str(shipped_files / "valid_small.csv"), "--out", str(taken))
+    assert result.exit_code == 2 and "exists" in result.output
+    assert taken.read_text(encoding="utf-8") == "mine"
+    bad = convert(str(shipped_files / "invalid_small.csv"), "--out", str(tmp_path / "new.csv"))
+    assert bad.exit_code == 2 and "row 9, column T_K" in bad.output
+    assert not (tmp_path / "new.csv").exists()
+    spreadsheet = convert(str(shipped_files / "valid_small.csv"), "--out", str(tmp_path / "x.xlsx"))
+    assert (
+        spreadsheet.exit_code == 2 and "expected a file name ending in .csv" in spreadsheet.output
+    )
