@@ -16,7 +16,13 @@ from bayes_zba.data.errors import (
     cap_problems,
     quote_value,
 )
-from bayes_zba.data.schema import CANONICAL_COLUMNS, REQUIRED_COLUMNS, TEXT_COLUMNS, ColumnSpec
+from bayes_zba.data.schema import (
+    CANONICAL_COLUMNS,
+    PHYSICS_NAMES,
+    REQUIRED_COLUMNS,
+    TEXT_COLUMNS,
+    ColumnSpec,
+)
 
 #: What each canonical column holds, for messages.
 MEANING = {
@@ -73,7 +79,7 @@ def parse_table(raw: RawTable, spec: ColumnSpec, default_sample: str | None) -> 
     parsed = ParsedTable({}, list(raw.problems))
     n_rows = len(raw.frame)
     for name in CANONICAL_COLUMNS:
-        user = spec.user_column(name)
+        user = _column_in_file(raw, name, spec, parsed)
         if user in raw.frame.columns:
             parsed.problems += _duplicate_header_problems(raw, user)
             parsed.columns[name] = _parse_column(raw, name, user, spec, parsed.problems)
@@ -88,6 +94,25 @@ def parse_table(raw: RawTable, spec: ColumnSpec, default_sample: str | None) -> 
     return parsed
 
 
+def _column_in_file(raw: RawTable, name: str, spec: ColumnSpec, parsed: ParsedTable) -> str:
+    """The file's header for canonical column `name`: the mapped one, else `name` itself,
+    else physics.md §0's name (V, T, H, G, sigma), whose values are in the units the spec
+    gives (physics.md's by default). Both `name` and its physics.md name present is a
+    Problem; the canonical one is used."""
+    short = PHYSICS_NAMES.get(name)
+    if spec.is_mapped(name) or short is None or short in spec.columns.values():
+        return spec.user_column(name)
+    headers = set(raw.frame.columns)
+    if name in headers and short in headers:
+        expected = f"one column for the {MEANING[name]}: map one with --columns {name}=..."
+        message = f"both '{name}' and '{short}' are present"
+        parsed.problems.append(Problem(raw.file, 1, short, None, expected, message))
+    elif short in headers:
+        parsed.notes.append(f"column {short} read as {name} (physics.md §0 name)")
+        return short
+    return name
+
+
 def _constant_column(values: np.ndarray) -> ParsedColumn:
     return ParsedColumn(values, np.ones(len(values), bool), values.astype(str).astype(object), "")
 
@@ -99,7 +124,9 @@ def _missing_column_problem(raw: RawTable, name: str, user: str) -> Problem:
         message += (
             " (a single column: is the file separated by something else than its suffix says?)"
         )
-    return Problem(raw.file, None, user, None, f"a column '{user}' ({MEANING[name]})", message)
+    short = PHYSICS_NAMES.get(name)
+    names = f"'{user}' or '{short}'" if user == name and short else f"'{user}'"
+    return Problem(raw.file, None, user, None, f"a column {names} ({MEANING[name]})", message)
 
 
 def _duplicate_header_problems(raw: RawTable, user: str) -> list[Problem]:

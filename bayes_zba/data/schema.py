@@ -27,8 +27,11 @@ UNIT_FIELDS = {
 }
 #: Which quantity's unit applies to each numeric canonical column.
 COLUMN_QUANTITY = {"V_mV": "V", "T_K": "T", "H_T": "H", "G_e2h": "G", "sigma_e2h": "sigma"}
-#: Short aliases accepted as keys of a column mapping ("V=bias" means "V_mV=bias").
+#: Short aliases accepted as keys of a column mapping ("V=bias" means "V_mV=bias"). They are
+#: also physics.md §0's names of the data columns, so a file may use them as headers.
 COLUMN_ALIASES = {"V": "V_mV", "T": "T_K", "H": "H_T", "G": "G_e2h", "sigma": "sigma_e2h"}
+#: physics.md §0's header for each numeric canonical column ("V_mV" -> "V").
+PHYSICS_NAMES = {canonical: short for short, canonical in COLUMN_ALIASES.items()}
 
 SPEC_SOURCE = "column spec"
 
@@ -66,7 +69,10 @@ class ColumnSpec:
         return problems
 
     def user_column(self, canonical: str) -> str:
-        """The user's name for a canonical column (the canonical name unless mapped)."""
+        """The user's name for a canonical column (the canonical name unless mapped).
+
+        An unmapped column may also be found under its physics.md name (parsing.py).
+        """
         return self.columns.get(canonical, canonical)
 
     def is_mapped(self, canonical: str) -> bool:

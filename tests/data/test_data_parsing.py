@@ -116,6 +116,37 @@ def test_mapped_columns_and_units_are_converted_to_canonical(good_cells, write_t
     assert any("units converted" in note for note in dataset.attrs["notes"])
 
 
+def test_physics_md_column_names_are_read_in_physics_md_units(good_cells, write_table):
+    physics_names = ["sample", "V", "T", "H", "G", "sigma"]
+    dataset = load_dataset(write_table([physics_names, *good_cells[1:]]))
+    reference = load_dataset(write_table(good_cells, name="reference.csv"))
+    assert dataset.table.equals(reference.table)
+    assert "column V read as V_mV (physics.md §0 name)" in dataset.attrs["notes"]
+    in_millikelvin = load_dataset(
+        write_table([physics_names, *good_cells[1:]], name="mK.csv"),
+        spec=ColumnSpec.parse(units="T=mK"),
+    )
+    np.testing.assert_allclose(in_millikelvin.table["T_K"], reference.table["T_K"] / 1e3)
+
+
+def test_a_canonical_and_a_physics_md_name_for_one_quantity_is_a_problem(good_cells, write_table):
+    cells = [[*row, row[1]] for row in good_cells]
+    cells[0][-1] = "V"
+    [problem] = problems_of(write_table(cells))
+    assert (problem.row, problem.column) == (1, "V")
+    assert "both 'V_mV' and 'V' are present" in str(problem)
+    chosen = load_dataset(write_table(cells, name="mapped.csv"), spec=ColumnSpec.parse("V=V"))
+    assert chosen.table["V_mV"].abs().max() == 1.0
+
+
+def test_a_physics_md_name_mapped_to_another_column_is_not_read_twice(good_cells, write_table):
+    cells = [list(row) for row in good_cells]
+    cells[0][COLUMN_INDEX["sigma_e2h"]] = "G"  # a header 'G' that holds the uncertainty
+    dataset = load_dataset(write_table(cells), spec=ColumnSpec.parse("sigma=G"))
+    reference = load_dataset(write_table(good_cells, name="reference.csv"))
+    assert dataset.table.equals(reference.table)
+
+
 def test_absent_field_is_zero_and_noted(good_cells, write_table):
     cells = [[*row[:3], *row[4:]] for row in good_cells if row[3] in ("H_T", "0")]
     with pytest.warns(DataWarning, match="sample 'B': every point is at T = 0.2 K"):
