@@ -1,8 +1,8 @@
 """Parquet and NetCDF layouts of a Dataset, metadata JSON embedded in the file.
 
-NetCDF: one dimension `point`, one variable per table column (strings for sample and curve),
-the metadata JSON in the global attribute `bayes_zba`. Parquet: the metadata JSON under the
-schema metadata key `bayes_zba`. Row numbers in messages are 1-based record numbers.
+NetCDF: one dimension `point` (read: or the file's only dimension), one variable per table
+column (strings for sample and curve), the metadata JSON in the global attribute `bayes_zba`.
+Parquet: the metadata JSON under the schema metadata key `bayes_zba`. Row numbers in messages are 1-based record numbers.
 """
 
 from pathlib import Path
@@ -58,17 +58,27 @@ def read_netcdf(path: Path) -> tuple[RawTable, Metadata]:
     except Exception as error:  # netCDF back ends raise many types on corrupt input
         message = f"xarray could not read it: {quote_value(error)}"
         raise file_problem(file, "a readable NetCDF file", message) from None
+    dimension = _point_dimension(stored)
     columns = {
         str(name): _decoded(variable.values)
         for name, variable in stored.variables.items()
-        if variable.dims == (POINT_DIM,)
+        if variable.dims == (dimension,)
     }
     if not columns:
         dims = ", ".join(str(d) for d in stored.dims) or "none"
-        expected = f"variables along a dimension '{POINT_DIM}' (one entry per data point)"
+        expected = (
+            f"variables along a dimension '{POINT_DIM}', or along the file's only dimension "
+            "(one entry per data point)"
+        )
         raise file_problem(file, expected, f"dimensions found: {quote_value(dims)}")
     metadata = parse_metadata(stored.attrs.get(METADATA_KEY), file)
     return _records(pd.DataFrame(columns), file), metadata
+
+
+def _point_dimension(stored: xr.Dataset) -> str:
+    """`point`, or the only dimension of a file that has one (pandas' to_xarray: `index`)."""
+    dims = [str(d) for d in stored.dims]
+    return dims[0] if len(dims) == 1 else POINT_DIM
 
 
 def _decoded(values: np.ndarray) -> np.ndarray:

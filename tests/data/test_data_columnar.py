@@ -1,6 +1,7 @@
 """Parquet and NetCDF layouts: files written by other tools load, and ours are self-describing.
 
-NetCDF: dimension `point`, variables named as the table columns, units attributes.
+NetCDF: dimension `point` (or any single dimension), variables named as the table columns,
+units attributes.
 """
 
 import json
@@ -52,6 +53,9 @@ def test_plain_parquet_and_netcdf_from_other_tools_load(table, tmp_path):
     from_netcdf = load_dataset(netcdf)
     assert from_netcdf.content_hash == from_parquet.content_hash
     assert len(from_parquet.table) == len(table)
+    from_pandas = tmp_path / "pandas.nc"
+    table.to_xarray().to_netcdf(from_pandas)  # its one dimension is called `index`
+    assert load_dataset(from_pandas).content_hash == from_parquet.content_hash
 
 
 def test_typed_columns_are_validated_like_text(table, tmp_path):
