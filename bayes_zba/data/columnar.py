@@ -2,7 +2,8 @@
 
 NetCDF: one dimension `point` (read: or the file's only dimension), one variable per table
 column (strings for sample and curve), the metadata JSON in the global attribute `bayes_zba`.
-Parquet: the metadata JSON under the schema metadata key `bayes_zba`. Row numbers in messages are 1-based record numbers.
+Parquet: the metadata JSON under the schema metadata key `bayes_zba`. Row numbers in messages
+are 1-based record numbers.
 """
 
 from pathlib import Path
