@@ -89,7 +89,10 @@ def _load_checked(
     return dataset, list(dict.fromkeys(str(w.message) for w in caught))
 
 
-def _print_warnings(messages: list[str]) -> None:
+def _print_reading(dataset: Any, messages: list[str]) -> None:
+    """How the file was read (column mappings, unit conversions, defaults) and its warnings."""
+    for note in dataset.attrs.get("notes", []):
+        console.print(f"note: {note}", markup=False, soft_wrap=True)
     for message in messages:
         console.print(f"warning: {message}", style="yellow", markup=False, soft_wrap=True)
 
@@ -121,7 +124,7 @@ def data_check(
             "yes" if row.sigma else "no",
         )
     console.print(table)
-    _print_warnings(messages)
+    _print_reading(dataset, messages)
 
 
 @data_app.command("convert")
@@ -148,9 +151,7 @@ def data_convert(
         message = f"cannot write {out}: it (or its .meta.json) exists; choose a new --out"
         err_console.print(message, markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    _print_warnings(messages)
-    for note in dataset.attrs.get("notes", []):
-        console.print(f"note: {note}", markup=False, soft_wrap=True)
+    _print_reading(dataset, messages)
     console.print(f"wrote {written}", markup=False)
 
 

@@ -78,8 +78,11 @@ def parse_table(raw: RawTable, spec: ColumnSpec, default_sample: str | None) -> 
     """Parse every canonical column of `raw`; absent optional ones are filled or left out."""
     parsed = ParsedTable({}, list(raw.problems))
     n_rows = len(raw.frame)
+    physics_named = []
     for name in CANONICAL_COLUMNS:
         user = _column_in_file(raw, name, spec, parsed)
+        if user != spec.user_column(name):
+            physics_named.append(f"{user} as {name}")
         if user in raw.frame.columns:
             parsed.problems += _duplicate_header_problems(raw, user)
             parsed.columns[name] = _parse_column(raw, name, user, spec, parsed.problems)
@@ -91,6 +94,8 @@ def parse_table(raw: RawTable, spec: ColumnSpec, default_sample: str | None) -> 
             parsed.notes.append("no H_T column: magnetic field taken as 0 T for every point")
         elif name in REQUIRED_COLUMNS or name == "sample" or spec.is_mapped(name):
             parsed.problems.append(_missing_column_problem(raw, name, user))
+    if physics_named:
+        parsed.notes.append(f"physics.md §0 column names read: {', '.join(physics_named)}")
     return parsed
 
 
@@ -108,7 +113,6 @@ def _column_in_file(raw: RawTable, name: str, spec: ColumnSpec, parsed: ParsedTa
         message = f"both '{name}' and '{short}' are present"
         parsed.problems.append(Problem(raw.file, 1, short, None, expected, message))
     elif short in headers:
-        parsed.notes.append(f"column {short} read as {name} (physics.md §0 name)")
         return short
     return name
 

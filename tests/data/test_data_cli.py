@@ -75,7 +75,9 @@ def test_column_mapping_option(shipped_files, tmp_path):
     renamed = tmp_path / "renamed.csv"
     renamed.write_text(text.replace("G_e2h", "dIdV"), encoding="utf-8")
     assert check(str(renamed)).exit_code == 2
-    assert check(str(renamed), "--columns", "G=dIdV").exit_code == 0
+    mapped = check(str(renamed), "--columns", "G=dIdV")
+    assert mapped.exit_code == 0
+    assert "note: columns mapped: dIdV -> G_e2h" in mapped.output
 
 
 def convert(*args: str):

@@ -121,7 +121,10 @@ def test_physics_md_column_names_are_read_in_physics_md_units(good_cells, write_
     dataset = load_dataset(write_table([physics_names, *good_cells[1:]]))
     reference = load_dataset(write_table(good_cells, name="reference.csv"))
     assert dataset.table.equals(reference.table)
-    assert "column V read as V_mV (physics.md §0 name)" in dataset.attrs["notes"]
+    assert (
+        "physics.md §0 column names read: "
+        "V as V_mV, T as T_K, H as H_T, G as G_e2h, sigma as sigma_e2h"
+    ) in dataset.attrs["notes"]
     in_millikelvin = load_dataset(
         write_table([physics_names, *good_cells[1:]], name="mK.csv"),
         spec=ColumnSpec.parse(units="T=mK"),
