@@ -111,7 +111,7 @@ def _column_in_file(raw: RawTable, name: str, spec: ColumnSpec, parsed: ParsedTa
     if name in headers and short in headers:
         expected = f"one column for the {MEANING[name]}: map one with --columns {name}=..."
         message = f"both '{name}' and '{short}' are present"
-        parsed.problems.append(Problem(raw.file, 1, short, None, expected, message))
+        parsed.problems.append(Problem(raw.file, None, short, None, expected, message))
     elif short in headers:
         return short
     return name

@@ -136,7 +136,7 @@ def test_a_canonical_and_a_physics_md_name_for_one_quantity_is_a_problem(good_ce
     cells = [[*row, row[1]] for row in good_cells]
     cells[0][-1] = "V"
     [problem] = problems_of(write_table(cells))
-    assert (problem.row, problem.column) == (1, "V")
+    assert (problem.row, problem.column) == (None, "V")
     assert "both 'V_mV' and 'V' are present" in str(problem)
     chosen = load_dataset(write_table(cells, name="mapped.csv"), spec=ColumnSpec.parse("V=V"))
     assert chosen.table["V_mV"].abs().max() == 1.0
