@@ -4,13 +4,16 @@ Every command validates its arguments, calls one package function and prints wit
 """
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from bayes_zba import __version__
 from bayes_zba.rhat import rhat_text
+
+if TYPE_CHECKING:
+    from bayes_zba.data import Dataset
 
 app = typer.Typer(
     name="bayes-zba",
@@ -65,7 +68,7 @@ UnitsOption = Annotated[str | None, typer.Option(help="File units, e.g. 'V=V,T=m
 
 def _load_checked(
     file: str, columns: str | None, units: str | None, vmax: float | None = None
-) -> tuple[Any, list[str]]:
+) -> tuple["Dataset", list[str]]:
     """The validated Dataset (|V| <= vmax if given) and its warning texts; exit 2 if bad."""
     import warnings
 
@@ -89,7 +92,7 @@ def _load_checked(
     return dataset, list(dict.fromkeys(str(w.message) for w in caught))
 
 
-def _print_reading(dataset: Any, messages: list[str]) -> None:
+def _print_reading(dataset: "Dataset", messages: list[str]) -> None:
     """How the file was read (column mappings, unit conversions, defaults) and its warnings."""
     for note in dataset.attrs.get("notes", []):
         console.print(f"note: {note}", markup=False, soft_wrap=True)

@@ -93,7 +93,7 @@ def parse_table(raw: RawTable, spec: ColumnSpec, default_sample: str | None) -> 
             parsed.columns[name] = _constant_column(np.zeros(n_rows))
             parsed.notes.append("no H_T column: magnetic field taken as 0 T for every point")
         elif name in REQUIRED_COLUMNS or name == "sample" or spec.is_mapped(name):
-            parsed.problems.append(_missing_column_problem(raw, name, user))
+            parsed.problems.append(_missing_column_problem(raw, name, user, spec))
     if physics_named:
         parsed.notes.append(f"physics.md §0 column names read: {', '.join(physics_named)}")
     return parsed
@@ -104,8 +104,8 @@ def _column_in_file(raw: RawTable, name: str, spec: ColumnSpec, parsed: ParsedTa
     else physics.md §0's name (V, T, H, G, sigma), whose values are in the units the spec
     gives (physics.md's by default). Both `name` and its physics.md name present is a
     Problem; the canonical one is used."""
-    short = PHYSICS_NAMES.get(name)
-    if spec.is_mapped(name) or short is None or short in spec.columns.values():
+    short = _physics_alias(name, spec)
+    if short is None:
         return spec.user_column(name)
     headers = set(raw.frame.columns)
     if name in headers and short in headers:
@@ -117,19 +117,28 @@ def _column_in_file(raw: RawTable, name: str, spec: ColumnSpec, parsed: ParsedTa
     return name
 
 
+def _physics_alias(name: str, spec: ColumnSpec) -> str | None:
+    """physics.md §0's name for canonical column `name` when the file may use it: not when
+    --columns maps `name`, nor when it maps that name to another column."""
+    short = PHYSICS_NAMES.get(name)
+    if spec.is_mapped(name) or short is None or short in spec.columns.values():
+        return None
+    return short
+
+
 def _constant_column(values: np.ndarray) -> ParsedColumn:
     return ParsedColumn(values, np.ones(len(values), bool), values.astype(str).astype(object), "")
 
 
-def _missing_column_problem(raw: RawTable, name: str, user: str) -> Problem:
+def _missing_column_problem(raw: RawTable, name: str, user: str, spec: ColumnSpec) -> Problem:
     found = ", ".join(str(c) for c in raw.frame.columns) or "none"
     message = f"columns found: {quote_value(found)}"
     if len(raw.frame.columns) == 1 and any(sep in found for sep in ";\t|"):
         message += (
             " (a single column: is the file separated by something else than its suffix says?)"
         )
-    short = PHYSICS_NAMES.get(name)
-    names = f"'{user}' or '{short}'" if user == name and short else f"'{user}'"
+    short = _physics_alias(name, spec)
+    names = f"'{user}' or '{short}'" if short else f"'{user}'"
     return Problem(raw.file, None, user, None, f"a column {names} ({MEANING[name]})", message)
 
 

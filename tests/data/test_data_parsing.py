@@ -150,6 +150,10 @@ def test_a_physics_md_name_mapped_to_another_column_is_not_read_twice(good_cells
     dataset = load_dataset(write_table(cells), spec=ColumnSpec.parse("sigma=G"))
     reference = load_dataset(write_table(good_cells, name="reference.csv"))
     assert dataset.table.equals(reference.table)
+    g = COLUMN_INDEX["G_e2h"]
+    without_conductance = write_table([[*row[:g], *row[g + 1 :]] for row in cells], name="no_g.csv")
+    [problem] = problems_of(without_conductance, spec=ColumnSpec.parse("sigma=G"))
+    assert "expected a column 'G_e2h' (" in str(problem)  # not "or 'G'": that is sigma here
 
 
 def test_absent_field_is_zero_and_noted(good_cells, write_table):
