@@ -116,6 +116,8 @@ def sbc_replication(spec: dict[str, Any]) -> dict[str, Any]:
         "max_rhat": float(diagnostics.max_rhat),
         # Per parameter, to tell which one a non-converged refit failed on.
         "rhat": {name: float(split_rhat[name]) for name in names},
+        # Stranded chains run again (inference.restarts): lets the ranks be split by them.
+        "restarted_chains": len(diagnostics.restarts),
     }
 
 

@@ -113,6 +113,7 @@ def test_sbc_run_writes_ranks_for_every_parameter_and_resumes(tmp_path):
         rhats = record["result"]["rhat"]
         assert {"A_kr", "E_star", "sigma"} <= set(rhats)
         assert all(0.9 < value < 10.0 for value in rhats.values())
+        assert record["result"]["restarted_chains"] in range(options.sampler.chains + 1)
     again = run_sbc("kr2", 4, "small", tmp_path, options=options)
     assert again["ranks"] == summary["ranks"]
     assert {p: p.stat().st_mtime_ns for p in records} == records
