@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
 from bayes_zba import __version__
 from bayes_zba.rhat import rhat_text
@@ -15,14 +16,50 @@ from bayes_zba.rhat import rhat_text
 if TYPE_CHECKING:
     from bayes_zba.data import Dataset
 
+#: Exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED_EXIT = 130
+
+
+class _InterruptibleGroup(TyperGroup):
+    """The command group: Ctrl-C ends any command with one line on stderr and exit 130.
+
+    Whatever was finished is on disk (fits, task records); nothing half-done is saved.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            err_console.print(
+                "interrupted: nothing unfinished was saved; rerun the same command to resume",
+                markup=False,
+            )
+            raise typer.Exit(INTERRUPTED_EXIT) from None
+
+
 app = typer.Typer(
     name="bayes-zba",
     help="Bayesian model comparison of zero-bias-anomaly mechanisms in G(V, T, H).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_InterruptibleGroup,
 )
 console = Console(soft_wrap=True)  # never break a printed path across lines
 err_console = Console(stderr=True, soft_wrap=True)
+RefitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--refit",
+        metavar="MODEL|all",
+        help="Fit these models (comma-separated, or 'all') again even if current saved fits "
+        "exist; other saved fits are reused.",
+    ),
+]
+
+
+def _refit_models(refit: str | None) -> tuple[str, ...]:
+    """The models of a --refit value ('all' or a comma-separated list); () when not given."""
+    return tuple(name.strip() for name in (refit or "").split(",") if name.strip())
 
 
 def _show_version(value: bool) -> None:
@@ -493,9 +530,13 @@ def compare_command(
             "those curves are then reported and the verdict says so).",
         ),
     ] = 10,
+    refit: RefitOption = None,
+    draws: Annotated[int, typer.Option(min=1, help="Draws per chain after tuning.")] = 1000,
+    tune: Annotated[int, typer.Option(min=1, help="Tuning draws per chain.")] = 1000,
+    chains: Annotated[int, typer.Option(min=1, help="Number of chains.")] = 4,
 ) -> None:
     """Fit every model, rank them by leave-one-curve-out CV, write ranking.json and reports."""
-    from bayes_zba.workflow import run_comparison
+    from bayes_zba.workflow import DEFAULT_FIT_OPTIONS, run_comparison
 
     names = tuple(m.strip() for m in models.split(",") if m.strip())
     _comparison(
@@ -508,6 +549,8 @@ def compare_command(
         vmax=vmax,
         seed=seed,
         max_refits=max_refits,
+        refit=_refit_models(refit),
+        fit_options={**DEFAULT_FIT_OPTIONS, "draws": draws, "tune": tune, "chains": chains},
     )
 
 
@@ -585,17 +628,28 @@ def fit_command(
     draws: Annotated[int, typer.Option(min=1, help="Draws per chain after tuning.")] = 1000,
     tune: Annotated[int, typer.Option(min=1, help="Tuning draws per chain.")] = 1000,
     chains: Annotated[int, typer.Option(min=1, help="Number of chains.")] = 4,
+    refit: RefitOption = None,
 ) -> None:
-    """Fit one mechanism to one sample with NUTS (nutpie) and print its diagnostics."""
+    """Fit one mechanism to one sample with NUTS (nutpie) and print its diagnostics.
+
+    A finished fit saved in OUT from the same data, config and settings is reused (--refit
+    fits again).
+    """
     import warnings
 
     from bayes_zba.inference import FitWarning
     from bayes_zba.inference.run import fit_data_file
 
+    refit_models = _refit_models(refit)
+    others = sorted(set(refit_models) - {model, "all"})
+    if others:
+        message = f"--refit names {', '.join(others)}, but this command fits {model}"
+        err_console.print(f"cannot fit: {message}", markup=False, soft_wrap=True)
+        raise typer.Exit(2)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FitWarning)  # printed below from the diagnostics
-            result = fit_data_file(
+            result, reused = fit_data_file(
                 data,
                 model,
                 out_dir=out,
@@ -606,16 +660,17 @@ def fit_command(
                 chains=chains,
                 draws=draws,
                 tune=tune,
+                refit=bool(refit_models),
             )
     except FIT_ERRORS as error:
         message = error.args[0] if isinstance(error, KeyError) else str(error)
         err_console.print(f"cannot fit: {message}", markup=False, soft_wrap=True)
         raise typer.Exit(2) from None
-    _print_fit(result)
+    _print_fit(result, reused)
 
 
-def _print_fit(result: Any) -> None:
-    """Diagnostics summary (warnings in yellow) and the path written."""
+def _print_fit(result: Any, reused: bool) -> None:
+    """Diagnostics summary (warnings in yellow) and the path written (or reused)."""
     d = result.diagnostics
     timings = result.provenance["timings"]
     console.print(
@@ -629,4 +684,8 @@ def _print_fit(result: Any) -> None:
         console.print(f"warning: {warning}", style="yellow", markup=False)
     for restart in d.restarts:
         console.print(f"note: {restart}", markup=False)
-    console.print(f"wrote {result.path}", markup=False)
+    if reused:
+        created = result.provenance.get("created_at", "earlier")
+        console.print(f"reused {result.path} (fitted {created}; --refit fits again)", markup=False)
+    else:
+        console.print(f"wrote {result.path}", markup=False)

@@ -25,6 +25,7 @@ from distributed import Client, LocalCluster, Nanny, Status, Worker, WorkerPlugi
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bayes_zba.files import write_json_atomically
 from bayes_zba.threads import CHAIN_THREADS_ENV, usable_cores
 
 #: Environment of every local worker process: one BLAS thread and one chain at a time (the
@@ -60,25 +61,6 @@ class TaskError(RuntimeError):
 
 
 # --- files -----------------------------------------------------------------------------------
-
-
-def write_json_atomic(path: Path, payload: Any) -> Path:
-    """Write `payload` as JSON to `path` via a temporary file + os.replace (never half-written)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(payload, handle, indent=2, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def function_name(func: Callable[..., Any]) -> str:
@@ -138,9 +120,10 @@ def _execute_task(
     try:
         result = func(spec)
     except Exception:
-        write_json_atomic(
+        write_json_atomically(
             store.failure_path(task_id),
             {"task_id": task_id, "spec_hash": digest, "traceback": traceback.format_exc()},
+            sort_keys=True,
         )
         raise
     record = {
@@ -154,7 +137,7 @@ def _execute_task(
         "host": socket.gethostname(),
         "pid": os.getpid(),
     }
-    write_json_atomic(store.record_path(task_id), record)
+    write_json_atomically(store.record_path(task_id), record, sort_keys=True)
     store.failure_path(task_id).unlink(missing_ok=True)
     return result
 

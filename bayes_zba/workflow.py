@@ -14,9 +14,9 @@ from rich.console import Console
 
 from bayes_zba.compare import DEFAULT_MAX_REFITS, Ranking, rank, save_ranking
 from bayes_zba.data import Dataset, load_dataset
-from bayes_zba.inference import CURVE_LIKELIHOOD, Fit, fit, load_fit, save_fit
+from bayes_zba.files import safe_stem
+from bayes_zba.inference import CURVE_LIKELIHOOD, Fit, fit, load_current_fit, save_fit
 from bayes_zba.models import ModelConfig, load_config
-from bayes_zba.report.publish import safe_stem
 from bayes_zba.report.ranking_report import write_ranking_report
 
 DEFAULT_MODELS = ("2ck", "kr2", "kr1", "kk", "wam")
@@ -39,6 +39,12 @@ class FitPlan:
     seed: int
     options: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_FIT_OPTIONS))
     progress: bool = True
+    #: Models fitted again even when a current saved fit exists ("all": every model).
+    refit: frozenset[str] = frozenset()
+
+    def wants_refit(self, model: str) -> bool:
+        """Whether `model`'s saved fits (and its curve-CV refits) are to be made again."""
+        return model in self.refit or "all" in self.refit
 
     def announce(self, message: str) -> None:
         """One progress line on stderr (fit() draws its own transient bar below it)."""
@@ -61,16 +67,18 @@ def run_comparison(
     progress: bool = True,
     fit_options: Mapping[str, Any] = DEFAULT_FIT_OPTIONS,
     max_refits: int = DEFAULT_MAX_REFITS,
+    refit: Sequence[str] = (),
 ) -> list[Path]:
     """Fit `models` to each sample of `data_path`, rank them, write one report per sample.
 
     Returns, per sample, out_dir/<sample>/ranking.json and the HTML and Markdown reports.
     `config_dir` holds <model>.toml (default: the shipped models/); `vmax` overrides every
-    config's bias window. Saved fits under out_dir/fits/<sample>/ are reused when current.
+    config's bias window. Saved fits under out_dir/fits/<sample>/ are reused when current,
+    except for the models in `refit` ("all": every model), which are fitted again.
     """
     dataset = load_dataset(data_path, sample=sample)
     configs = load_configs(models, config_dir, vmax)
-    plan = FitPlan(seed=seed, options=dict(fit_options), progress=progress)
+    plan = FitPlan(seed=seed, options=dict(fit_options), progress=progress, refit=frozenset(refit))
     out_dir = Path(out_dir)
     written: list[Path] = []
     for name in dataset.sample_names():
@@ -137,11 +145,14 @@ def current_fit(
     whose chains begin at `starts` if given (fit's `starts`)."""
     label = f"[{data.sample_names()[0]}] {model} ({path.stem})"
     heldout = [str(curve) for curve in heldout_curves]
-    if path.exists():
-        saved = load_fit(path)
-        if is_current(saved, data, config, plan, heldout):
-            plan.announce(f"{label}: reusing {path}")
+    if not plan.wants_refit(model):
+        settings = {"seed": plan.seed, **plan.options}
+        saved, reason = load_current_fit(path, data, config, settings, heldout)
+        if saved is not None:
+            plan.announce(f"{label}: {reason}")
             return saved
+        if path.exists():
+            plan.announce(f"{label}: not reusing it: {reason}")
     plan.announce(f"{label}: fitting")
     result = fit(
         data,
@@ -155,27 +166,6 @@ def current_fit(
     )
     save_fit(result, path)
     return result
-
-
-def is_current(
-    saved: Fit,
-    data: Dataset,
-    config: ModelConfig,
-    plan: FitPlan,
-    heldout_curves: Sequence[str] = (),
-) -> bool:
-    """Whether a saved fit was made from this data, config (text and options), seed, options
-    and held-out curves."""
-    provenance = saved.provenance
-    wanted: dict[str, Any] = {
-        "data_hash": data.content_hash,
-        "config_text": config.text,
-        "measurement": config.measurement.as_dict(),
-        "seed": plan.seed,
-        "heldout_curves": [str(curve) for curve in heldout_curves],
-        **plan.options,
-    }
-    return all(provenance.get(key) == value for key, value in wanted.items())
 
 
 def heldout_refit(

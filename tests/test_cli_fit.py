@@ -30,7 +30,7 @@ def test_options_reach_fit_data_file_and_diagnostics_are_printed(monkeypatch):
 
     def fake(data, model, **kwargs):
         calls.append((data, model, kwargs))
-        return fake_fit(["min bulk ESS 12 < 400"])
+        return fake_fit(["min bulk ESS 12 < 400"]), False
 
     monkeypatch.setattr("bayes_zba.inference.run.fit_data_file", fake)
     arguments = ["fit", "d.csv", "--model", "kr1", "--out", "o", "--vmax", "1.5", "--seed", "9"]
@@ -47,7 +47,7 @@ def test_options_reach_fit_data_file_and_diagnostics_are_printed(monkeypatch):
 def test_chains_run_again_are_printed_as_notes(monkeypatch):
     note = "chain 2 was stranded (median log density 10.0, best chain 90.0) and was run again"
     monkeypatch.setattr(
-        "bayes_zba.inference.run.fit_data_file", lambda *a, **k: fake_fit([], (note,))
+        "bayes_zba.inference.run.fit_data_file", lambda *a, **k: (fake_fit([], (note,)), False)
     )
     result = CliRunner().invoke(cli.app, ["fit", "d.csv", "--model", "kr1", "--out", "o"])
     assert result.exit_code == 0, result.output
@@ -97,3 +97,26 @@ def test_fit_writes_the_sample_and_model_file(tmp_path):
     written = tmp_path / "fits" / "s_1" / "kr1.nc"
     assert load_fit(written).sample == "s 1"
     assert f"wrote {written}" in result.output.replace("\n", "")
+
+
+def test_refit_is_passed_on_and_a_reused_fit_says_so(monkeypatch):
+    calls = []
+
+    def fake(data, model, **kwargs):
+        calls.append(kwargs["refit"])
+        return fake_fit([]), not kwargs["refit"]
+
+    monkeypatch.setattr("bayes_zba.inference.run.fit_data_file", fake)
+    arguments = ["fit", "d.csv", "--model", "kr1", "--out", "o"]
+    reused = CliRunner().invoke(cli.app, arguments)
+    again = CliRunner().invoke(cli.app, [*arguments, "--refit", "all"])
+    assert calls == [False, True]
+    assert "reused out/s1/kr1.nc" in reused.output and "--refit fits again" in reused.output
+    assert "wrote out/s1/kr1.nc" in again.output
+
+
+def test_refit_naming_another_model_is_an_error(monkeypatch):
+    arguments = ["fit", "d.csv", "--model", "kr1", "--out", "o", "--refit", "2ck"]
+    result = CliRunner().invoke(cli.app, arguments)
+    assert result.exit_code == 2
+    assert "--refit names 2ck, but this command fits kr1" in result.output

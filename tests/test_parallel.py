@@ -24,7 +24,6 @@ from bayes_zba.parallel import (
     run_tasks,
     spec_hash,
     worker_environment,
-    write_json_atomic,
 )
 from bayes_zba.threads import CHAIN_THREADS_ENV
 
@@ -79,14 +78,6 @@ def test_function_name_rejects_unimportable_functions():
     with pytest.raises(ValueError, match="importable"):
         function_name(lambda spec: spec)
     assert function_name(square_and_mark).endswith(".square_and_mark")
-
-
-def test_write_json_atomic_replaces_and_leaves_no_temporaries(tmp_path):
-    target = tmp_path / "sub" / "record.json"
-    write_json_atomic(target, {"v": 1})
-    write_json_atomic(target, {"v": 2})
-    assert json.loads(target.read_text()) == {"v": 2}
-    assert [p.name for p in target.parent.iterdir()] == ["record.json"]
 
 
 @pytest.mark.parametrize(

@@ -12,16 +12,15 @@ import pytest
 
 from bayes_zba.compare import load_ranking
 from bayes_zba.data import dataset_from_frame, load_dataset, save_dataset
+from bayes_zba.files import safe_stem
 from bayes_zba.inference import heldout_curve_log_likelihood, load_fit
 from bayes_zba.inference.sampling import GIVEN_STARTS
-from bayes_zba.report.publish import safe_stem
 from bayes_zba.simulate import DESIGN_PRESETS, TYPICAL_PARAMETERS, simulate
 from bayes_zba.workflow import (
     DEFAULT_FIT_OPTIONS,
     FitPlan,
     current_fit,
     heldout_refit,
-    is_current,
     load_configs,
     run_comparison,
     run_demo,
@@ -33,7 +32,7 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "data"
 RANKING_KEYS = ["sample", "verdict", "criterion", "ranking", "provenance"]
 
 
-def _compare_small(path: Path, out_dir: Path) -> list[Path]:
+def _compare_small(path: Path, out_dir: Path, refit: tuple[str, ...] = ()) -> list[Path]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # few draws: the fits' own diagnostics warn
         return run_comparison(
@@ -44,6 +43,7 @@ def _compare_small(path: Path, out_dir: Path) -> list[Path]:
             progress=False,
             fit_options=QUICK,
             max_refits=1,
+            refit=refit,
         )
 
 
@@ -92,20 +92,48 @@ def test_rerun_reuses_every_saved_fit(small_comparison):
     assert [p.stat().st_mtime_ns for p in fits] == stamps
 
 
+def test_refit_remakes_only_the_named_models_fits(small_comparison):
+    root, path, _ = small_comparison
+    fit_dir = root / "out" / "fits" / "small-kr2"
+    stamps = {p: p.stat().st_mtime_ns for p in fit_dir.rglob("*.nc")}
+    _compare_small(path, root / "out", refit=("kr1",))
+    remade = {
+        p.relative_to(fit_dir).as_posix() for p in stamps if p.stat().st_mtime_ns != stamps[p]
+    }
+    assert "kr1.nc" in remade and all("kr2" not in name for name in remade)
+    assert all(name == "kr1.nc" or name.startswith("heldout/kr1/") for name in remade)
+
+
+def test_an_interrupted_fit_left_by_an_older_version_is_fitted_again(small_comparison, capsys):
+    root, path, _ = small_comparison
+    saved = root / "out" / "fits" / "small-kr2" / "kr2.nc"
+    result = load_fit(saved)
+    result.tree["posterior"]["E_star"][1:] = np.nan  # what nutpie returned on Ctrl-C
+    result.tree.to_netcdf(saved, engine="h5netcdf")  # as the older version saved it
+    plan = FitPlan(seed=7, options=QUICK)
+    data = load_dataset(path)
+    config = load_configs(["kr2"], None, None)["kr2"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        refitted = current_fit(data, "kr2", config, saved, plan)
+    assert "not reusing it" in capsys.readouterr().err
+    assert refitted.incompleteness() is None and load_fit(saved).incompleteness() is None
+
+
 def test_a_saved_fit_is_current_only_for_the_same_inputs(small_comparison):
     root, path, _ = small_comparison
     data = load_dataset(path)
     config = load_configs(["kr2"], None, None)["kr2"]
     saved = load_fit(root / "out" / "fits" / "small-kr2" / "kr2.nc")
-    assert is_current(saved, data, config, FitPlan(seed=7, options=QUICK))
-    assert not is_current(saved, data, config, FitPlan(seed=8, options=QUICK))
-    assert not is_current(saved, data, config, FitPlan(seed=7, options=DEFAULT_FIT_OPTIONS))
+    assert saved.made_from(data, config, {"seed": 7, **QUICK})
+    assert not saved.made_from(data, config, {"seed": 8, **QUICK})
+    assert not saved.made_from(data, config, {"seed": 7, **DEFAULT_FIT_OPTIONS})
     narrower = config.with_measurement(vmax_mV=1.0)
-    assert not is_current(saved, data, narrower, FitPlan(seed=7, options=QUICK))
+    assert not saved.made_from(data, narrower, {"seed": 7, **QUICK})
     first = data.curves()["curve"].iloc[0]
     fewer_curves = _curves_subset(data, lambda curves: curves != first)
-    assert not is_current(saved, fewer_curves, config, FitPlan(seed=7, options=QUICK))
-    assert not is_current(saved, data, config, FitPlan(seed=7, options=QUICK), [first])
+    assert not saved.made_from(fewer_curves, config, {"seed": 7, **QUICK})
+    assert not saved.made_from(data, config, {"seed": 7, **QUICK}, [first])
 
 
 def _curves_subset(data, keep):

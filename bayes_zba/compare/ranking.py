@@ -6,7 +6,6 @@ Ranking.to_json() is the ranking.json contract (sample, verdict, criterion, rank
 import json
 import math
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from bayes_zba.compare.verdict import (
 )
 from bayes_zba.compare.waic import waic
 from bayes_zba.compare.weights import compare_models
+from bayes_zba.files import write_json_atomically
 
 #: refit(model, held_out_curve_labels) -> log p(y_curve | θ) (chain, draw, curve) under the
 #: posterior of `model` fitted without those curves.
@@ -180,16 +180,8 @@ def standings(table: pd.DataFrame) -> list[Standing]:
 
 
 def save_ranking(ranking: Ranking, path: str | os.PathLike) -> Path:
-    """Write ranking.json atomically (temp file + os.replace); returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(ranking.to_json(), indent=2, allow_nan=False, ensure_ascii=False)
-    with tempfile.NamedTemporaryFile(
-        "w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8"
-    ) as handle:
-        handle.write(text + "\n")
-    os.replace(handle.name, path)
-    return path
+    """Write ranking.json atomically (files.write_atomically); returns the path."""
+    return write_json_atomically(path, ranking.to_json(), allow_nan=False, ensure_ascii=False)
 
 
 def load_ranking(path: str | os.PathLike) -> Ranking:

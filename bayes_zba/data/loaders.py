@@ -4,7 +4,6 @@ Loading never changes the user's files; saving is atomic (temp file + os.replace
 """
 
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from bayes_zba.data.metadata import Metadata, metadata_json, read_sidecar, sidec
 from bayes_zba.data.parsing import RawTable
 from bayes_zba.data.schema import ColumnSpec
 from bayes_zba.data.textfiles import read_text_table, write_text_table
+from bayes_zba.files import write_atomically
 
 DELIMITERS = {".csv": ",", ".tsv": "\t"}
 COLUMNAR_READERS: dict[str, Callable[[Path], tuple[RawTable, Metadata]]] = {
@@ -98,22 +98,10 @@ def save_dataset(
         raise FileExistsError(f"{', '.join(existing)} exists; pass overwrite=True to replace it")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix in DELIMITERS:
-        _write_atomically(
-            path, lambda tmp: write_text_table(dataset.table, tmp, DELIMITERS[suffix])
-        )
-        _write_atomically(
+        write_atomically(path, lambda tmp: write_text_table(dataset.table, tmp, DELIMITERS[suffix]))
+        write_atomically(
             sidecar_path(path), lambda tmp: tmp.write_text(metadata_json(dataset), encoding="utf-8")
         )
     else:
-        _write_atomically(path, lambda tmp: COLUMNAR_WRITERS[suffix](dataset, tmp))
+        write_atomically(path, lambda tmp: COLUMNAR_WRITERS[suffix](dataset, tmp))
     return path
-
-
-def _write_atomically(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file in the same folder, then os.replace it into place."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        write(temporary)
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ import platform
 import time
 import tomllib
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -65,6 +65,26 @@ class FitWarning(UserWarning):
     """A fit whose diagnostics fail (divergences, R-hat, ESS, BFMI, tree depth)."""
 
 
+class SamplingInterrupted(KeyboardInterrupt):
+    """The sampler stopped before every chain had all its draws (an interrupt): no Fit."""
+
+
+class IncompleteFitError(ValueError):
+    """A saved fit file whose chains do not hold every draw its provenance asks for."""
+
+
+def missing_draws(posterior: xr.Dataset, chains: int, draws: int) -> str | None:
+    """Why `posterior` is not a complete run of `chains` × `draws` (None when it is): too few
+    chains or draws, or non-finite values (nutpie fills unfinished draws with NaN)."""
+    have = (posterior.sizes.get("chain", 0), posterior.sizes.get("draw", 0))
+    if have != (chains, draws):
+        return f"{have[0]} chains × {have[1]} draws instead of {chains} × {draws}"
+    unfinished = sorted(
+        name for name, values in posterior.data_vars.items() if not np.isfinite(values).all()
+    )
+    return f"non-finite draws of {', '.join(unfinished)}" if unfinished else None
+
+
 @dataclass
 class Fit:
     """One mechanism fitted to one sample: the DataTree and where it was saved."""
@@ -83,6 +103,35 @@ class Fit:
     @property
     def sample(self) -> str:
         return self.provenance["sample"]
+
+    def incompleteness(self) -> str | None:
+        """Why this fit is not a finished run (None when it is): it must say it is complete
+        and hold the chains × draws of its provenance, all finite."""
+        provenance = self.provenance
+        if provenance.get("complete") is not True:
+            return "it does not record that its sampling finished"
+        posterior = self.tree["posterior"].to_dataset()
+        return missing_draws(posterior, provenance["chains"], provenance["draws"])
+
+    def made_from(
+        self,
+        data: Dataset,
+        config: ModelConfig,
+        settings: Mapping[str, Any],
+        heldout_curves: Sequence[str] = (),
+    ) -> bool:
+        """Whether this fit was made from `data` (content hash), `config` (text and effective
+        measurement options), the sampler `settings` (seed, chains, draws, ...) and the
+        held-out curves: a saved fit that is, can stand in for a new one."""
+        wanted: dict[str, Any] = {
+            "data_hash": data.content_hash,
+            "config_text": config.text,
+            "measurement": config.measurement.as_dict(),
+            "heldout_curves": [str(curve) for curve in heldout_curves],
+            **settings,
+        }
+        provenance = self.provenance
+        return all(provenance.get(key) == value for key, value in wanted.items())
 
     @property
     def diagnostics(self) -> Diagnostics:
@@ -164,6 +213,9 @@ def fit(
             on_progress=display.sampling if progress else None,
             starts=starts,
         )
+        shortfall = missing_draws(run.tree["posterior"].to_dataset(), chains, draws)
+        if shortfall is not None:
+            raise SamplingInterrupted(f"sampling of {model_name} stopped early ({shortfall})")
         display.stage("log-likelihoods, log-prior, predictive draws")
         start = time.perf_counter()
         tree = assemble_tree(model, data, config, run, np.random.default_rng(predictive_seed))
@@ -187,6 +239,7 @@ def fit(
             tune=tune,
             heldout_curves=[str(label) for label in heldout_curves],
             span_reference=fitted_span_reference(data, heldout_curves),
+            complete=True,
         )
     )
     for message in diagnostics.warnings:

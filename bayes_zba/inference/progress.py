@@ -1,11 +1,14 @@
-"""Progress display of a fit (stages and a sampling bar) on stderr with rich, or nothing.
+"""Progress display of a fit on stderr: a live bar with an ETA in a terminal, plain timestamped
+lines when stderr is a file or a pipe (so a log shows that a long fit is moving), or nothing.
 
-Sampler callbacks run on a background thread; rich's Progress is thread-safe.
+Sampler callbacks run on a background thread; both displays are safe to call from it.
 """
 
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Protocol, TextIO
 
 from rich.console import Console
 from rich.progress import (
@@ -15,7 +18,14 @@ from rich.progress import (
     SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
+    TimeRemainingColumn,
 )
+
+#: Seconds between two plain progress lines of one stage.
+PLAIN_LINE_INTERVAL_S = 30.0
+#: What the scouting phase is, in a progress line (its warm-up divergences are not counted:
+#: scouts take large steps on purpose and their draws are discarded).
+SCOUTING_NOTE = "scouting (short runs that choose where the chains start)"
 
 
 class FitProgress(Protocol):
@@ -36,29 +46,92 @@ class SilentProgress:
         return None
 
 
+def phase_text(phase: str, divergences: int) -> str:
+    """The description of a sampling phase: scouting explained, sampling with its divergences."""
+    if phase == "scouting":
+        return SCOUTING_NOTE
+    return f"sampling, {divergences} divergent" if divergences else "sampling"
+
+
 class RichProgress:
-    """One status line per stage; a bar over all chains' draws while scouting and sampling."""
+    """One status line per stage; a bar with elapsed time and ETA while scouting and sampling."""
 
     def __init__(self, progress: Progress):
         self._progress = progress
         self._task = progress.add_task("starting", total=None)
 
     def stage(self, text: str) -> None:
-        self._progress.update(self._task, description=text, total=None, completed=0)
+        self._progress.reset(self._task, description=text, total=None)
 
     def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None:
         """`phase`: "scouting" (short runs that pick the starts) or "sampling"."""
-        note = f" [yellow]{divergences} divergent[/]" if divergences else ""
         self._progress.update(
-            self._task, description=f"{phase}{note}", total=total, completed=finished
+            self._task, description=phase_text(phase, divergences), total=total, completed=finished
         )
+
+
+class PlainProgress:
+    """Plain lines for logs: each stage once, then a sampling line every PLAIN_LINE_INTERVAL_S
+    with draws done, divergences, elapsed time and the time left at the current rate."""
+
+    def __init__(self, stream: TextIO, clock: Callable[[], float] = time.monotonic):
+        self._stream = stream
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._stage_started = clock()
+        self._last_line = -float("inf")
+        self._phase = ""
+
+    def _write(self, text: str) -> None:
+        self._stream.write(f"  {text}\n")
+        self._stream.flush()
+
+    def stage(self, text: str) -> None:
+        with self._lock:
+            self._stage_started = self._clock()
+            self._last_line = self._stage_started
+            self._phase = ""
+            self._write(text)
+
+    def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None:
+        with self._lock:
+            now = self._clock()
+            if phase != self._phase:  # a new phase starts its own clock and line
+                self._phase, self._stage_started, self._last_line = phase, now, -float("inf")
+            if now - self._last_line < PLAIN_LINE_INTERVAL_S and finished < total:
+                return
+            self._last_line = now
+            elapsed = now - self._stage_started
+            self._write(
+                f"{phase_text(phase, divergences)}: {finished}/{total} draws, "
+                f"{elapsed:.0f} s{remaining_text(finished, total, elapsed)}"
+            )
+
+
+def remaining_text(finished: int, total: int, elapsed: float) -> str:
+    """', about N s left' at the rate so far (nothing before the first draw or at the end).
+
+    Examples
+    --------
+    >>> remaining_text(250, 1000, 30.0)
+    ', about 90 s left'
+    """
+    if finished <= 0 or finished >= total:
+        return ""
+    left = elapsed * (total - finished) / finished
+    return f", about {left / 60:.0f} min left" if left >= 120 else f", about {left:.0f} s left"
 
 
 @contextmanager
 def progress_display(enabled: bool) -> Iterator[FitProgress]:
-    """A rich display on stderr when enabled, else a silent one."""
+    """A live display on stderr when it is a terminal, plain lines when it is not, nothing when
+    not `enabled`."""
     if not enabled:
         yield SilentProgress()
+        return
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield PlainProgress(console.file)
         return
     columns = (
         SpinnerColumn(),
@@ -66,6 +139,8 @@ def progress_display(enabled: bool) -> Iterator[FitProgress]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TextColumn("ETA"),
+        TimeRemainingColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*columns, console=console, transient=True) as progress:
         yield RichProgress(progress)

@@ -1,14 +1,16 @@
 """Fit one model to one sample of a data file and save it: what `bayes-zba fit` runs.
 
-Writes out_dir/<sample>/<model>.nc (atomically) and returns the Fit.
+Writes out_dir/<sample>/<model>.nc (atomically); a finished fit saved there from the same inputs
+is reused instead, unless a refit is asked for.
 """
 
 from pathlib import Path
 
 from bayes_zba.data import load_dataset
+from bayes_zba.files import safe_stem
 from bayes_zba.inference.fit import Fit, fit
 from bayes_zba.inference.sampling import Sampler
-from bayes_zba.inference.storage import save_fit
+from bayes_zba.inference.storage import load_current_fit, save_fit
 from bayes_zba.models import load_config
 from bayes_zba.physics.mechanisms import get_mechanism
 
@@ -27,10 +29,13 @@ def fit_data_file(
     tune: int = 1000,
     sampler: Sampler = "nutpie",
     progress: bool = True,
-) -> Fit:
+    refit: bool = False,
+) -> tuple[Fit, bool]:
     """Load `data_path`, fit `model` (config file or the shipped one, --vmax applied), save.
 
-    A file with several samples needs `sample`; the error lists the samples.
+    A file with several samples needs `sample`; the error lists the samples. Returns the
+    fit and whether it is a current saved one (inference.load_current_fit), which is
+    reused unless `refit`.
     """
     get_mechanism(model)  # an unknown model is a KeyError listing the known ones
     config = load_config(config_path if config_path is not None else model)
@@ -42,22 +47,12 @@ def fit_data_file(
     names = dataset.sample_names()
     if len(names) != 1:
         raise ValueError(f"{data_path} holds samples {', '.join(names)}: choose one with --sample")
-    result = fit(
-        dataset,
-        model,
-        config,
-        seed=seed,
-        chains=chains,
-        draws=draws,
-        tune=tune,
-        sampler=sampler,
-        progress=progress,
-    )
-    save_fit(result, Path(out_dir) / safe_name(names[0]) / f"{model}.nc")
-    return result
-
-
-def safe_name(name: str) -> str:
-    """A sample name usable as a directory name (path separators and dots replaced)."""
-    cleaned = "".join(c if c.isalnum() or c in "-_" else "_" for c in name.strip())
-    return cleaned or "sample"
+    settings = {"seed": seed, "chains": chains, "draws": draws, "tune": tune, "sampler": sampler}
+    path = Path(out_dir) / safe_stem(names[0]) / f"{model}.nc"
+    if not refit:
+        saved, _ = load_current_fit(path, dataset, config, settings)
+        if saved is not None:
+            return saved, True
+    result = fit(dataset, model, config, progress=progress, **settings)
+    save_fit(result, path)
+    return result, False

@@ -158,7 +158,7 @@ def sample(
             started = time.perf_counter()
             run_draws, run_tune, run_target = _settings(request, draws, tune, target_accept)
             phase = "scouting" if request.scout else "sampling"
-            raw = nutpie.sample(
+            background = nutpie.sample(
                 nutpie_started_at(compiled, request.starts, request.seed, request.chains),
                 draws=run_draws,
                 tune=run_tune,
@@ -171,7 +171,9 @@ def sample(
                 progress_bar=progress and on_progress is None and not request.scout,
                 progress_callback=_nutpie_callback(on_progress, phase) if on_progress else None,
                 store_unconstrained=True,
+                blocking=False,
             )
+            raw = finished_trace(background)
             stats = raw["sample_stats"].to_dataset()
             tree = xr.DataTree.from_dict(
                 {
@@ -187,6 +189,19 @@ def sample(
         run = _with_scouting(run_nutpie, seed, chains, first_scouts, starts)
     run.timings["compile_s"] = compile_s
     return run
+
+
+def finished_trace(background: Any) -> xr.DataTree:
+    """The trace of a nutpie run started with blocking=False, once every chain has finished.
+
+    An interrupt (Ctrl-C) or any error cancels the run and propagates: nutpie's own blocking
+    call would instead return the draws made so far as if they were a result.
+    """
+    try:
+        return background.wait()
+    except BaseException:
+        background.cancel()
+        raise
 
 
 def _settings(

@@ -9,6 +9,7 @@ import arviz_stats
 import pandas as pd
 
 from bayes_zba.data import Dataset
+from bayes_zba.files import safe_stem
 from bayes_zba.inference import Diagnostics, Fit
 from bayes_zba.models.config import model_parameters
 from bayes_zba.physics.mechanisms import Parameter, get_mechanism
@@ -17,7 +18,7 @@ from bayes_zba.report.blocks import fingerprint_blocks, sweeps_figure, zero_bias
 from bayes_zba.report.diagnostics import diagnostics_blocks, ess_minimum, flag_if
 from bayes_zba.report.document import Block, Cell, Figure, Page, Section, Table
 from bayes_zba.report.formatting import fixed, flatten, number, superscript_powers
-from bayes_zba.report.publish import safe_stem, write_page
+from bayes_zba.report.publish import write_page
 from bayes_zba.report.views import (
     INTERVAL_PROB,
     Predictive,

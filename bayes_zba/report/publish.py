@@ -3,7 +3,6 @@
 The returned mapping names every file: "html", "markdown" and "figure:<name>" entries.
 """
 
-import re
 from pathlib import Path
 
 from bayes_zba.report.document import Page
@@ -19,8 +18,3 @@ def write_page(page: Page, out_dir: Path, stem: str) -> dict[str, Path]:
     files = {"html": write_html(page, out_dir / f"{stem}.html"), "markdown": markdown}
     files |= {f"figure:{f.name}": figure_path(markdown, f) for f in page.figures}
     return files
-
-
-def safe_stem(*parts: str) -> str:
-    """A file-name stem from parts joined by '-', with unsafe characters replaced by '_'."""
-    return "-".join(re.sub(r"[^A-Za-z0-9._-]+", "_", part) for part in parts)

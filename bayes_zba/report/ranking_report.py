@@ -11,6 +11,7 @@ import pandas as pd
 
 from bayes_zba.compare import CRITERION_TEXT, VERDICT_RULES, WEIGHTS_EXPLANATION, Ranking
 from bayes_zba.data import Dataset
+from bayes_zba.files import safe_stem
 from bayes_zba.inference import Fit
 from bayes_zba.inference.diagnostics import ESS_PER_CHAIN_MIN
 from bayes_zba.report import figures
@@ -28,7 +29,7 @@ from bayes_zba.report.document import (
 )
 from bayes_zba.report.fit_report import sample_sweeps
 from bayes_zba.report.formatting import as_float, fixed, flatten
-from bayes_zba.report.publish import safe_stem, write_page
+from bayes_zba.report.publish import write_page
 from bayes_zba.report.views import predictive_from_fit
 from bayes_zba.rhat import RHAT_MAX, rhat_text
 

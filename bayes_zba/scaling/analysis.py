@@ -7,8 +7,8 @@ from typing import Any
 
 from bayes_zba import __version__
 from bayes_zba.data import Dataset, load_dataset
+from bayes_zba.files import safe_stem
 from bayes_zba.inference import save_fit
-from bayes_zba.report.publish import safe_stem
 from bayes_zba.scaling.bayesian import ScalingModelSpec
 from bayes_zba.scaling.classical import ClassicalScaling, ScalingOptions, classical_scaling
 from bayes_zba.scaling.fitting import (

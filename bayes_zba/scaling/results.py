@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bayes_zba.parallel import write_json_atomic
+from bayes_zba.files import write_json_atomically
 from bayes_zba.scaling.classical import ClassicalScaling, Spread
 from bayes_zba.scaling.verdict import SCALING_RULES, ExponentTest, ScalingVerdict
 
@@ -97,7 +97,7 @@ def _posteriors(bayes: Mapping[str, Any] | None) -> dict[str, Any]:
 
 def save_scaling_json(result: ScalingResult, path: str | os.PathLike) -> Path:
     """Write scaling.json atomically (temporary file + os.replace); returns the path."""
-    return write_json_atomic(Path(path), result.to_json())
+    return write_json_atomically(Path(path), result.to_json(), sort_keys=True)
 
 
 def number(value: float) -> float | None:

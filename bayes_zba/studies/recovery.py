@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from bayes_zba.files import write_json_atomically
 from bayes_zba.models import load_config
-from bayes_zba.parallel import finished_task_ids, write_json_atomic
+from bayes_zba.parallel import finished_task_ids
 from bayes_zba.physics.mechanisms import REGISTRY
 from bayes_zba.report.publish import write_page
 from bayes_zba.studies.design import (
@@ -198,6 +199,6 @@ def run_recovery(
         "n_per_model": n_per_model,
         "design": design,
     }
-    write_json_atomic(out / "recovery.json", summary)
+    write_json_atomically(out / "recovery.json", summary, sort_keys=True)
     write_page(recovery_page(summary), out, "recovery")
     return summary

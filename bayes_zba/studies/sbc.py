@@ -12,8 +12,8 @@ import numpy as np
 import xarray as xr
 from arviz_stats import ess, rhat
 
+from bayes_zba.files import write_json_atomically
 from bayes_zba.models import load_config
-from bayes_zba.parallel import write_json_atomic
 from bayes_zba.report.publish import write_page
 from bayes_zba.studies.derived import (
     DERIVED_NAMES,
@@ -230,6 +230,6 @@ def run_sbc(
     )
     results = options.run(specs, sbc_replication, out)
     summary = summarize_sbc(model, specs, results, options.seed)
-    write_json_atomic(out / "sbc.json", summary)
+    write_json_atomically(out / "sbc.json", summary, sort_keys=True)
     write_page(sbc_page(summary), out, "sbc")
     return summary

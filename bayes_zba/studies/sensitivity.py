@@ -15,9 +15,9 @@ from arviz_stats import psense_summary
 
 from bayes_zba.compare import rank
 from bayes_zba.data import Dataset, dataset_from_frame, save_dataset
+from bayes_zba.files import write_json_atomically
 from bayes_zba.inference import Fit, load_fit
 from bayes_zba.models.builder import OBSERVED, is_sampler_coordinate
-from bayes_zba.parallel import write_json_atomic
 from bayes_zba.physics.mechanisms import REGISTRY
 from bayes_zba.report.publish import write_page
 from bayes_zba.studies.pages import sensitivity_page
@@ -223,6 +223,6 @@ def run_sensitivity(
         "rivals": sorted(rival_fits),
         **options.provenance(),
     }
-    write_json_atomic(out / "sensitivity.json", summary)
+    write_json_atomically(out / "sensitivity.json", summary, sort_keys=True)
     write_page(sensitivity_page(summary), out, "sensitivity")
     return summary

@@ -15,6 +15,7 @@ from bayes_zba.data import DataWarning, dataset_from_frame
 from bayes_zba.inference import (
     Fit,
     FitWarning,
+    IncompleteFitError,
     heldout_curve_log_likelihood,
     load_fit,
     save_fit,
@@ -174,6 +175,35 @@ def test_loading_a_file_that_is_not_a_fit_fails(tmp_path):
     (tmp_path / "text.nc").write_text("hello")
     with pytest.raises(ValueError, match="not a readable fit"):
         load_fit(tmp_path / "text.nc")
+
+
+def _with_posterior(result, posterior, **provenance):
+    tree = result.tree.copy()
+    tree["posterior"] = xr.DataTree(posterior)
+    tree.attrs = {**tree.attrs, "provenance": json.dumps({**result.provenance, **provenance})}
+    return Fit(tree)
+
+
+def test_an_interrupted_fit_is_never_saved_nor_loaded_as_a_fit(fitted, tmp_path):
+    result = fitted[0]
+    posterior = result.tree["posterior"].to_dataset()
+    unfinished = posterior.copy(deep=True)
+    unfinished["E_star"][2:] = np.nan  # nutpie's partial trace: the last chains never ran
+    for broken, reason in [
+        (_with_posterior(result, unfinished), "non-finite draws of E_star"),
+        (_with_posterior(result, posterior.isel(draw=slice(0, 10))), "4 chains × 10 draws"),
+        (_with_posterior(result, posterior, complete=None), "does not record"),
+    ]:
+        assert reason in broken.incompleteness()
+        with pytest.raises(IncompleteFitError, match="incomplete"):
+            save_fit(broken, tmp_path / "kr1.nc")
+        assert not list(tmp_path.iterdir())
+    # a file an older version wrote from an interrupted run is refused on loading
+    old_file = tmp_path / "old.nc"
+    _with_posterior(result, unfinished).tree.to_netcdf(old_file, engine="h5netcdf")
+    with pytest.raises(IncompleteFitError, match="non-finite draws"):
+        load_fit(old_file)
+    assert result.incompleteness() is None
 
 
 def test_recovery_of_the_simulated_truth(fitted, dataset, recovery_check):

@@ -173,6 +173,7 @@ def _provenance(model: str, seed: int, chains: int, draws: int) -> dict:
         "chains": chains,
         "draws": draws,
         "tune": 0,
+        "complete": True,
     }
 
 

@@ -5,12 +5,7 @@ The returned mapping names every file written.
 
 from report_fixtures import PNG, sample_page
 
-from bayes_zba.report.publish import safe_stem, write_page
-
-
-def test_safe_stem_keeps_readable_names_and_replaces_the_rest():
-    assert safe_stem("fit", "Cu sample/1", "2ck") == "fit-Cu_sample_1-2ck"
-    assert safe_stem("ranking", "sim-1.v2") == "ranking-sim-1.v2"
+from bayes_zba.report.publish import write_page
 
 
 def test_write_page_creates_the_folder_and_returns_every_file(tmp_path):
