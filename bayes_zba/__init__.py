@@ -4,7 +4,12 @@ Rooms (see ../shared/docs/architecture.md): data, physics, models, inference, co
 scaling, studies, report, parallel, cli. Nothing flows backwards.
 """
 
+import os
 from importlib.metadata import PackageNotFoundError, version
+
+# The physics runs in double precision under JAX too (physics.backend); JAX reads this when it
+# is first imported.
+os.environ.setdefault("JAX_ENABLE_X64", "1")
 
 try:
     __version__ = version("bayes-zba")

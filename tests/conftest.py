@@ -6,6 +6,7 @@ Keeps compiled artefacts of the test run away from a user's cache and from other
 import os
 import tempfile
 
+os.environ.setdefault("JAX_ENABLE_X64", "1")  # before any test module imports jax
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")

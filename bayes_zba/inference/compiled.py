@@ -1,27 +1,40 @@
-"""Compiled nutpie models reused within a process: a new fit of the same model structure swaps
-its data (pm.Data values) into the cached model instead of compiling again.
+"""Compiled nutpie models: nutpie's JAX backend, JAX's persistent compilation cache across
+processes, and reuse within a process by swapping a new fit's data into a compiled model.
 
-Across processes, PyTensor's numba cache (compile_cache.py) keeps the compiled graph functions;
-nutpie's C-callable wrappers are rebuilt once per process. The key includes the number of
-points and curves (nutpie fixes the shapes of traced values at compile time). A curve-CV
-refit keeps the held-out curves with likelihood weight 0 (models.build_model), so it hits
-the entry of its full fit, as do repeated fits of one design (studies, reruns).
+The log density and its gradient are one jitted JAX function of the sampler coordinates and the
+model's data (pm.Data, passed as arguments, never baked in as constants), so XLA compiles it once
+per model structure and array shapes and every later process loads it from the cache. Within a
+process a fit of the same structure (models.model_structure: a curve-CV refit, repeated fits of
+one design) reuses the compiled model with its own data swapped in.
 """
 
+import dataclasses
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import jax
+import numpy as np
 import nutpie
 import pymc as pm
 
+from bayes_zba.models.compile_cache import user_cache_dir
+
 #: Compiled models kept per process (least recently used dropped first).
 MAX_CACHED_MODELS = 8
+#: JAX differentiates the log density itself: the same cost per call as PyTensor's symbolic
+#: gradient lowered to JAX, and a quarter of its graph-building time for kk (tests/inference
+#: check it against PyTensor's gradient).
+GRADIENT_BACKEND = "jax"
+#: Environment variable that overrides where JAX keeps compiled models.
+JAX_CACHE_ENV = "JAX_COMPILATION_CACHE_DIR"
 
 
 @dataclass
@@ -35,6 +48,60 @@ class _Entry:
 
 _CACHE: OrderedDict[str, _Entry] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
+
+
+def jax_cache_dir() -> Path:
+    """Where JAX keeps compiled models: $JAX_COMPILATION_CACHE_DIR, else the user cache."""
+    configured = os.environ.get(JAX_CACHE_ENV)
+    return Path(configured) if configured else user_cache_dir() / "jax"
+
+
+def use_persistent_jax_cache() -> Path:
+    """Point JAX's compilation cache at jax_cache_dir() and cache every compiled function.
+
+    JAX writes cache entries atomically, so processes (study workers) can share the directory.
+
+    Returns
+    -------
+    pathlib.Path
+        The cache directory.
+
+    Examples
+    --------
+    >>> use_persistent_jax_cache().name in {"jax", os.path.basename(jax_cache_dir())}
+    True
+    """
+    path = jax_cache_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    jax.config.update("jax_compilation_cache_dir", str(path))
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    return path
+
+
+def compile_model(model: pm.Model, var_names: list[str]) -> Any:
+    """nutpie's compiled form of `model` (JAX backend, data as arguments) tracing `var_names`."""
+    use_persistent_jax_cache()
+    return nutpie.compile_pymc_model(
+        model,
+        backend="jax",
+        gradient_backend=GRADIENT_BACKEND,
+        freeze_model=False,
+        var_names=var_names,
+    )
+
+
+def with_initial_points(compiled: Any, initial_point: Callable[[int], np.ndarray]) -> Any:
+    """`compiled` whose chains ask `initial_point(seed)` where to start (sampler coordinates)."""
+    return dataclasses.replace(compiled, _make_initial_points=initial_point)
+
+
+def log_density_of(compiled: Any) -> Callable[[np.ndarray], tuple[float, np.ndarray]]:
+    """x -> (log density, gradient) of a compiled model, on the sampler's coordinates: the very
+    function nutpie samples with, holding the compiled model's current data."""
+    logp = compiled._make_logp_func()
+    data = compiled._shared_data
+    return lambda point: logp(point, **data)
 
 
 def structure_key(structure: dict[str, Any]) -> str:
@@ -52,7 +119,7 @@ def compiled_model(
     key None: compile `model` without caching it.
     """
     if key is None:
-        yield nutpie.compile_pymc_model(model, var_names=var_names), False
+        yield compile_model(model, var_names), False
         return
     with _CACHE_LOCK:
         entry = _CACHE.get(key)
@@ -60,8 +127,7 @@ def compiled_model(
             _CACHE.move_to_end(key)
     reused = entry is not None
     if entry is None:
-        compiled = nutpie.compile_pymc_model(model, var_names=var_names)
-        entry = _Entry(model, compiled, threading.Lock())
+        entry = _Entry(model, compile_model(model, var_names), threading.Lock())
         _remember(key, entry)
     with entry.lock:
         if reused:
@@ -82,8 +148,10 @@ def _with_data_of(entry: _Entry, model: pm.Model) -> Any:
     values = {var.name: var.get_value() for var in model.data_vars}
     for name, value in values.items():
         entry.model[name].set_value(value)
-    used = {var.name for var in entry.compiled.shared_var_keys}
-    return entry.compiled.with_data(**{k: v for k, v in values.items() if k in used})
+    used = entry.compiled._shared_data
+    return entry.compiled.with_data(
+        **{name: jax.numpy.asarray(value) for name, value in values.items() if name in used}
+    )
 
 
 def clear_compiled_models() -> None:

@@ -197,7 +197,6 @@ def fit(
         start = time.perf_counter()
         model = build_model(data, model_name, config, heldout_curves=heldout_curves)
         build_s = time.perf_counter() - start
-        display.stage("compiling" if sampler == "nutpie" else "compiling and sampling (PyMC)")
         sampler_seed, predictive_seed = np.random.SeedSequence(seed).generate_state(2)
         run = sample(
             model,
@@ -209,7 +208,7 @@ def fit(
             progress=progress,
             target_accept=config.target_accept,
             structure_key=structure_key(model_structure(data, config, heldout_curves)),
-            on_compiled=lambda: display.stage("sampling"),
+            on_stage=display.stage,
             on_progress=display.sampling if progress else None,
             starts=starts,
         )

@@ -23,9 +23,6 @@ from rich.progress import (
 
 #: Seconds between two plain progress lines of one stage.
 PLAIN_LINE_INTERVAL_S = 30.0
-#: What the scouting phase is, in a progress line (its warm-up divergences are not counted:
-#: scouts take large steps on purpose and their draws are discarded).
-SCOUTING_NOTE = "scouting (short runs that choose where the chains start)"
 
 
 class FitProgress(Protocol):
@@ -33,7 +30,7 @@ class FitProgress(Protocol):
 
     def stage(self, text: str) -> None: ...
 
-    def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None: ...
+    def sampling(self, finished: int, total: int, divergences: int) -> None: ...
 
 
 class SilentProgress:
@@ -42,19 +39,17 @@ class SilentProgress:
     def stage(self, text: str) -> None:
         return None
 
-    def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None:
+    def sampling(self, finished: int, total: int, divergences: int) -> None:
         return None
 
 
-def phase_text(phase: str, divergences: int) -> str:
-    """The description of a sampling phase: scouting explained, sampling with its divergences."""
-    if phase == "scouting":
-        return SCOUTING_NOTE
+def sampling_text(divergences: int) -> str:
+    """'sampling', with the divergent transitions so far if there are any."""
     return f"sampling, {divergences} divergent" if divergences else "sampling"
 
 
 class RichProgress:
-    """One status line per stage; a bar with elapsed time and ETA while scouting and sampling."""
+    """One status line per stage; a bar with elapsed time and ETA while sampling."""
 
     def __init__(self, progress: Progress):
         self._progress = progress
@@ -63,10 +58,9 @@ class RichProgress:
     def stage(self, text: str) -> None:
         self._progress.reset(self._task, description=text, total=None)
 
-    def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None:
-        """`phase`: "scouting" (short runs that pick the starts) or "sampling"."""
+    def sampling(self, finished: int, total: int, divergences: int) -> None:
         self._progress.update(
-            self._task, description=phase_text(phase, divergences), total=total, completed=finished
+            self._task, description=sampling_text(divergences), total=total, completed=finished
         )
 
 
@@ -80,7 +74,6 @@ class PlainProgress:
         self._lock = threading.Lock()
         self._stage_started = clock()
         self._last_line = -float("inf")
-        self._phase = ""
 
     def _write(self, text: str) -> None:
         self._stream.write(f"  {text}\n")
@@ -90,20 +83,17 @@ class PlainProgress:
         with self._lock:
             self._stage_started = self._clock()
             self._last_line = self._stage_started
-            self._phase = ""
             self._write(text)
 
-    def sampling(self, finished: int, total: int, divergences: int, phase: str) -> None:
+    def sampling(self, finished: int, total: int, divergences: int) -> None:
         with self._lock:
             now = self._clock()
-            if phase != self._phase:  # a new phase starts its own clock and line
-                self._phase, self._stage_started, self._last_line = phase, now, -float("inf")
-            if now - self._last_line < PLAIN_LINE_INTERVAL_S and finished < total:
+            if now - self._last_line < PLAIN_LINE_INTERVAL_S and 0 < finished < total:
                 return
             self._last_line = now
             elapsed = now - self._stage_started
             self._write(
-                f"{phase_text(phase, divergences)}: {finished}/{total} draws, "
+                f"{sampling_text(divergences)}: {finished}/{total} draws, "
                 f"{elapsed:.0f} s{remaining_text(finished, total, elapsed)}"
             )
 

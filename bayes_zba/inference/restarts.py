@@ -1,12 +1,9 @@
-"""Where chains start and which chains run again: scouting runs pick the starts, and a chain
-left in a region of negligible posterior mass is run again from where the mass is.
+"""Which chains run again: a chain left in a region of negligible posterior mass is run again
+from where the mass is, after the run that began where scouting (inference.modes) put it.
 
-Weakly informative data can give a posterior basins whose pull on warm-up differs from the
-mass they hold. 2ck SBC data set 33 (A = 2.04, a_geom = 0.14): of 12 chains from the usual
-starts, 3 reached the truth's basin (log density -140), 8 one at a_geom = 1 (-163) and 1 a
-prior corner (-629); of two 4-chain fits, one had 3 chains at a_geom = 1 (R-hat 1.59) and
-one all four (R-hat fine, answer wrong). Scouting several times as many short runs finds
-the heavy basin almost surely; the mass rule then moves the chains that are not in it.
+With several basins, a chain can settle in one that holds negligible mass even from good
+starts; the mass rule finds it by the chains' estimated masses and moves it to the heaviest
+chain's region.
 """
 
 from collections.abc import Callable, Sequence
@@ -15,29 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import xarray as xr
 
-#: Short scouting runs per chain of the fit; the chains start where chosen scouts ended.
-SCOUTS_PER_CHAIN = 3
-#: Warm-up and kept draws of a scouting run (at most the fit's own). In the 12 scouts of
-#: SBC data set 33 every chain's log density had settled in its basin by warm-up step 100-200.
-SCOUT_TUNE = 150
-SCOUT_DRAWS = 30
-#: Target acceptance of a scouting run: larger steps make cheaper trees while the step size
-#: and mass matrix are still far off, and scouts need basins, not precise draws. On SBC data
-#: set 33 (12 scouts, same load): 0.6 took 128k leapfrog steps and 111 s with 5 scouts in
-#: the heavy basin; 2ck's 0.95 took 198k steps and 179 s with 4 there.
-SCOUT_TARGET_ACCEPT = 0.6
-#: Scouting runs at most this many stages: while fewer scouts than chains lie within
-#: STRANDED_LP_GAP of the best, every scout runs another SCOUT_TUNE + SCOUT_DRAWS steps from
-#: where it ended. On 2ck SBC data set 74 (noise 0.28 e²/h, 21 curve offsets of spread 2.6)
-#: one stage left the 12 scouts' median log densities at -562 ... -3216, none settled, and
-#: all four chains followed the best one to the a_geom = 1 basin (-463; R-hat 1.009, every
-#: rank extreme). After a second stage 4 scouts were in the truth's basin (-314) and 8 at
-#: -463; the chains all started in the first (scouting 85 s instead of 15 s).
-SCOUT_STAGES = 3
-#: A chain (or scout) whose median log density is this far below the best one's is stranded.
-#: Regions whose typical log densities differ by 30 nats hold comparable mass only if the
-#: lower one is e^(30/d) times wider in each of its d directions; the few shape parameters
-#: that differ between basins cannot make that up.
+#: A chain (or a mode, inference.modes) whose log density is this far below the best one's
+#: is stranded. Regions whose typical log densities differ by 30 nats hold comparable mass
+#: only if the lower one is e^(30/d) times wider in each of its d directions; the few shape
+#: parameters that differ between basins cannot make that up.
 STRANDED_LP_GAP = 30.0
 #: A chain whose region holds less than e^-10 of the best chain's mass (chain_log_mass) is
 #: stranded. The volume term is estimated, so the gap can be smaller than STRANDED_LP_GAP;
@@ -53,32 +31,32 @@ START_COORDINATES = "unconstrained_draw"
 @dataclass(frozen=True)
 class ChainRequest:
     """A sampler run: `chains` chains from `seed`; chain i starts at start i mod k of the
-    tree `starts` (dim "start"); `scout`: a short run."""
+    tree `starts` (dim "start")."""
 
     chains: int
     seed: int
     starts: xr.DataTree
-    scout: bool = False
 
 
 #: Runs a ChainRequest and returns its posterior and sample_stats (with "lp" and, per draw,
 #: START_COORDINATES).
 RunChains = Callable[[ChainRequest], xr.DataTree]
-#: (seed, count) -> starts (dim "start", as starting_draws gives) of the first scouting stage.
-ScoutStarts = Callable[[int, int], xr.DataTree]
 
 
 @dataclass(frozen=True)
 class Scouting:
-    """The scouting runs of a fit and the ones its chains started from."""
+    """How the chains' starts were found (inference.modes): the climbs' seed, the log density
+    where each ended, the climbs the chains started from (chain i at chosen[i]) and the
+    log-density evaluations spent."""
 
     seed: int
-    #: Median log density of each scouting run in its last stage, and the runs whose last
-    #: draws the chains started from (chain i at chosen[i]).
-    median_lp: list[float]
+    log_density: list[float]
     chosen: list[int]
-    #: Stages the scouts ran (SCOUT_STAGES at most).
-    stages: int = 1
+    evaluations: int
+
+
+#: (seed, chains) -> starts (dim "start") for the chains and how they were found.
+Scout = Callable[[int, int], tuple[xr.DataTree, Scouting]]
 
 
 @dataclass(frozen=True)
@@ -105,8 +83,7 @@ class Restart:
 
 
 def derived_seed(seed: int, purpose: int) -> int:
-    """A sampler seed for scouting (purpose 0), restarts (1) or scouting stage k >= 2 (k),
-    reproducible from the fit's."""
+    """A seed for scouting (purpose 0) or restarts (1), reproducible from the fit's."""
     return int(np.random.SeedSequence([seed, purpose]).generate_state(1)[0])
 
 
@@ -182,42 +159,6 @@ def starting_draws(tree: xr.DataTree, chains: Sequence[int], draws: Sequence[int
     )
 
 
-def scouted_starts(scouts: xr.DataTree, chains: int) -> tuple[xr.DataTree, list[int]]:
-    """Starts for `chains` chains: the last draws of the best scout and of the scouts farthest
-    from those already chosen (farthest-point order over the scouts not stranded).
-
-    The best scout is always among them (it is what scouting is for). The others are picked by
-    where they are, not by height, so that a scout in a basin of its own gets a chain even when
-    its height still ties with the crowd's: on 2ck SBC data set 2 one scout of 12 was on its way
-    to the truth's basin (a_geom 0.91 against ≤ 0.13, 50 nats higher after another stage) at the
-    crowd's median log density, third in the ranking, and picking by rank left it out. R-hat and
-    the mass rule then weigh the basins the chains reach. With fewer usable scouts than chains
-    the chosen ones are shared in turn.
-    """
-    lp = _lp(scouts)
-    stranded = set(stranded_by_height(lp))
-    ranked = [int(s) for s in np.argsort(-np.median(lp, axis=1)) if s not in stranded]
-    positions = scout_positions(scouts)
-    chosen = [ranked[0]]
-    while len(chosen) < min(chains, len(ranked)):
-        left = [s for s in ranked if s not in chosen]
-        nearest = [min(np.linalg.norm(positions[s] - positions[c]) for c in chosen) for s in left]
-        chosen.append(left[int(np.argmax(nearest))])
-    chosen = [chosen[i % len(chosen)] for i in range(chains)]
-    last = scouts["posterior"].sizes["draw"] - 1
-    return starting_draws(scouts, chosen, [last] * chains), chosen
-
-
-def scout_positions(scouts: xr.DataTree) -> np.ndarray:
-    """Where each scout is (scout, coordinate): its median draw in the sampler's coordinates
-    (START_COORDINATES), in units of the scouts' typical spread along each coordinate (median
-    over scouts of the sd of their draws). Coordinates no scout moves along are left out."""
-    draws = np.asarray(scouts["sample_stats"][START_COORDINATES].values, dtype=float)
-    spread = np.median(draws.std(axis=1), axis=0)
-    moving = spread > 0
-    return np.median(draws, axis=1)[:, moving] / spread[moving]
-
-
 def restart_stranded(
     tree: xr.DataTree, seed: int, run_chains: RunChains
 ) -> tuple[xr.DataTree, list[Restart]]:
@@ -249,43 +190,22 @@ def restart_stranded(
     return with_chains_replaced(tree, stranded, fresh), restarts
 
 
-def settled_scouts(
-    run_chains: RunChains, seed: int, chains: int, scout_starts: ScoutStarts
-) -> tuple[xr.DataTree, int]:
-    """SCOUTS_PER_CHAIN scouts per chain, started at `scout_starts`, and the stages they took:
-    a further stage from where each ended while fewer than `chains` are within STRANDED_LP_GAP
-    of the best (scouts still on their way; ranking them by height would pick one and send
-    every chain after it)."""
-    count, first_seed = SCOUTS_PER_CHAIN * chains, derived_seed(seed, 0)
-    first = scout_starts(first_seed, count)
-    scouts = run_chains(ChainRequest(count, first_seed, first, scout=True))
-    stages = 1
-    while stages < SCOUT_STAGES and count - len(stranded_by_height(_lp(scouts))) < chains:
-        stages += 1
-        ends = starting_draws(scouts, range(count), [scouts["posterior"].sizes["draw"] - 1] * count)
-        scouts = run_chains(ChainRequest(count, derived_seed(seed, stages), ends, scout=True))
-    return scouts, stages
-
-
 def scouted_run(
     run_chains: RunChains,
     seed: int,
     chains: int,
-    scout_starts: ScoutStarts,
+    scout: Scout,
     starts: xr.DataTree | None = None,
 ) -> tuple[xr.DataTree, Scouting | None, list[Restart]]:
-    """Scout (settled_scouts from `scout_starts`), run `chains` chains from the chosen scouts'
-    ends, restart stranded chains.
+    """Find starts (`scout`, with a seed derived from `seed`), run `chains` chains from them,
+    restart stranded chains.
 
     Given `starts` (dim "start", e.g. chain_ends of a fit of nearly the same posterior) the
     chains start there and nothing is scouted.
     """
     scouting = None
     if starts is None:
-        scouts, stages = settled_scouts(run_chains, seed, chains, scout_starts)
-        starts, chosen = scouted_starts(scouts, chains)
-        median_lp = [float(v) for v in np.median(_lp(scouts), axis=1)]
-        scouting = Scouting(derived_seed(seed, 0), median_lp, chosen, stages)
+        starts, scouting = scout(derived_seed(seed, 0), chains)
     tree = run_chains(ChainRequest(chains, seed, starts))
     tree, restarts = restart_stranded(tree, seed, run_chains)
     return tree, scouting, restarts

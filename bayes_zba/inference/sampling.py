@@ -1,4 +1,4 @@
-"""Run NUTS on a built model: nutpie (default, numba backend) or PyMC's own sampler.
+"""Run NUTS on a built model: nutpie (default, JAX backend) or PyMC's own sampler.
 
 Both return a DataTree with posterior (free parameters + G_model) and sample_stats renamed
 to PyMC's names, plus what was spent (compile/sampling seconds, gradient evaluations).
@@ -21,19 +21,21 @@ from nutpie.compiled_pyfunc import from_pyfunc
 from pymc.initial_point import make_initial_point_fn
 from pytensor.graph.replace import clone_replace
 
-from bayes_zba.inference.compiled import compiled_model
+from bayes_zba.inference.compiled import compiled_model, log_density_of, with_initial_points
+from bayes_zba.inference.modes import (
+    STARTS_PER_CHAIN,
+    LogDensity,
+    chosen_modes,
+    climb_all,
+    laplace_draw,
+)
 from bayes_zba.inference.restarts import (
-    SCOUT_DRAWS,
-    SCOUT_STAGES,
-    SCOUT_TARGET_ACCEPT,
-    SCOUT_TUNE,
-    SCOUTS_PER_CHAIN,
     START_COORDINATES,
     STRANDED_LP_GAP,
     ChainRequest,
     Restart,
+    Scout,
     Scouting,
-    ScoutStarts,
     chain_ends,
     ending_draws,
     scouted_run,
@@ -73,14 +75,12 @@ RESTART_RULE = (
 )
 #: How chains start (reported in provenance).
 INITIALISATION = (
-    f"{SCOUTS_PER_CHAIN} short scouting runs per chain ({SCOUT_TUNE} warm-up steps, "
-    f"{SCOUT_DRAWS} draws, target acceptance {SCOUT_TARGET_ACCEPT}) start alternately at "
-    "the prior support point (median/mode of every prior, offsets 0) plus U(-1, 1) jitter "
-    "on the unconstrained scale and at independent draws from the prior, and run again from "
-    "where they ended, up to "
-    f"{SCOUT_STAGES} stages, while fewer scouts than chains lie within {STRANDED_LP_GAP:g} "
-    "nats of the best; the chains start where the best scout and the scouts farthest from "
-    "those already chosen ended (stranded scouts left out); " + RESTART_RULE
+    f"L-BFGS climbs from {STARTS_PER_CHAIN} starts per chain (alternately the prior support "
+    "point, median/mode of every prior with offsets 0, plus U(-1, 1) jitter on the "
+    "unconstrained scale, and independent draws from the prior) to the posterior modes; each "
+    "chain starts at a draw from the Laplace approximation of its mode: the highest mode, "
+    "then in turn the mode farthest from those chosen (in posterior sd), among the modes "
+    f"within {STRANDED_LP_GAP:g} nats of the highest (inference.modes); " + RESTART_RULE
 )
 #: How the chains of a run given starts begin (a curve-CV refit from its full fit's chains).
 GIVEN_STARTS = (
@@ -88,8 +88,8 @@ GIVEN_STARTS = (
     "the same posterior), no scouting; " + RESTART_RULE
 )
 
-#: (finished draws, total draws, divergences, phase: "scouting" or "sampling")
-ChainProgress = Callable[[int, int, int, str], None]
+#: (finished draws, total draws, divergences)
+ChainProgress = Callable[[int, int, int], None]
 
 
 @dataclass
@@ -123,53 +123,50 @@ def sample(
     progress: bool,
     target_accept: float = DEFAULT_TARGET_ACCEPT,
     structure_key: str | None = None,
-    on_compiled: Callable[[], None] = lambda: None,
+    on_stage: Callable[[str], None] = lambda text: None,
     on_progress: ChainProgress | None = None,
     starts: xr.DataTree | None = None,
 ) -> SamplerRun:
-    """Sample `model` with NUTS; `on_compiled`/`on_progress` report to a progress display.
+    """Sample `model` with NUTS; `on_stage`/`on_progress` report to a progress display.
 
-    Chains start where scouting runs from `scout_starts` ended or, given `starts`
-    (restarts.ending_draws of a fit of nearly the same posterior), there.
+    Chains start at draws from the Laplace approximations of posterior modes that climbs from
+    many starts reached (inference.modes) or, given `starts` (restarts.ending_draws of a fit
+    of nearly the same posterior), there.
 
     With a `structure_key` (models.model_structure), nutpie reuses a model compiled earlier
     in this process for the same key, with this model's data swapped in.
     """
     if sampler not in SAMPLERS:
         raise ValueError(f"unknown sampler {sampler!r}; use one of {', '.join(SAMPLERS)}")
-    first_scouts = functools.partial(scout_starts, model)
     if sampler == "pymc":
-        on_compiled()
-        return _with_scouting(
-            lambda request: _sample_pymc(
-                model, request, *_settings(request, draws, tune, target_accept), progress
-            ),
+        scout = mode_scout(model, pymc_log_density(model), on_stage)
+        return _scouted(
+            lambda request: _sample_pymc(model, request, draws, tune, target_accept, progress),
+            scout,
             seed,
             chains,
-            first_scouts,
             starts,
         )
+    on_stage("compiling")
     start = time.perf_counter()
     with compiled_model(model, structure_key, traced_names(model)) as (compiled, reused):
         compile_s = time.perf_counter() - start
-        on_compiled()
 
         def run_nutpie(request: ChainRequest) -> SamplerRun:
+            on_stage("sampling")
             started = time.perf_counter()
-            run_draws, run_tune, run_target = _settings(request, draws, tune, target_accept)
-            phase = "scouting" if request.scout else "sampling"
             background = nutpie.sample(
                 nutpie_started_at(compiled, request.starts, request.seed, request.chains),
-                draws=run_draws,
-                tune=run_tune,
+                draws=draws,
+                tune=tune,
                 chains=request.chains,
                 cores=chain_threads(request.chains),
                 seed=request.seed,
                 save_warmup=True,
                 adaptation=NUTPIE_ADAPTATION,
-                target_accept=run_target,
-                progress_bar=progress and on_progress is None and not request.scout,
-                progress_callback=_nutpie_callback(on_progress, phase) if on_progress else None,
+                target_accept=target_accept,
+                progress_bar=progress and on_progress is None,
+                progress_callback=_nutpie_callback(on_progress) if on_progress else None,
                 store_unconstrained=True,
                 blocking=False,
             )
@@ -186,9 +183,84 @@ def sample(
             timings = {"compile_s": 0.0, "sampling_s": time.perf_counter() - started}
             return SamplerRun(tree, timings, _total_steps(raw), reused_compiled_model=reused)
 
-        run = _with_scouting(run_nutpie, seed, chains, first_scouts, starts)
+        scout = mode_scout(model, log_density_of(compiled), on_stage)
+        run = _scouted(run_nutpie, scout, seed, chains, starts)
     run.timings["compile_s"] = compile_s
     return run
+
+
+def mode_scout(
+    model: pm.Model, log_density: LogDensity, on_stage: Callable[[str], None] = lambda text: None
+) -> Scout:
+    """restarts.Scout of `model`: climbs from STARTS_PER_CHAIN starts per chain (scout_starts)
+    to posterior modes, and each chain's start drawn from its chosen mode's Laplace
+    approximation (inference.modes)."""
+    values_of = coordinates_to_values(model)
+
+    def scout(seed: int, chains: int) -> tuple[xr.DataTree, Scouting]:
+        count = STARTS_PER_CHAIN * chains
+        on_stage(f"scouting: climbing to the posterior modes from {count} starts")
+        first = scout_starts(model, seed, count)["sample_stats"][START_COORDINATES].values
+        modes = climb_all(log_density, first, workers=chain_threads(count))
+        chosen = chosen_modes(modes, chains)
+        rng = np.random.default_rng(seed)
+        points = np.stack([laplace_draw(modes[i], rng) for i in chosen])
+        scouting = Scouting(
+            seed,
+            [float(mode.log_density) for mode in modes],
+            chosen,
+            sum(mode.evaluations for mode in modes),
+        )
+        return starts_at(points, values_of), scouting
+
+    return scout
+
+
+def _scouted(
+    run_chains: Callable[[ChainRequest], SamplerRun],
+    scout: Scout,
+    seed: int,
+    chains: int,
+    starts: xr.DataTree | None = None,
+) -> SamplerRun:
+    """A run of `chains` chains started by `scout` (or at `starts`), with stranded chains run
+    again (inference.restarts); timings and gradient evaluations summed over every run and
+    the scouting."""
+    runs: list[SamplerRun] = []
+    scouting_s = 0.0
+
+    def run_tree(request: ChainRequest) -> xr.DataTree:
+        runs.append(run_chains(request))
+        return runs[-1].tree
+
+    def timed_scout(scout_seed: int, count: int) -> tuple[xr.DataTree, Scouting]:
+        nonlocal scouting_s
+        started = time.perf_counter()
+        found = scout(scout_seed, count)
+        scouting_s = time.perf_counter() - started
+        return found
+
+    tree, scouting, restarts = scouted_run(run_tree, seed, chains, timed_scout, starts)
+    main = runs[0]
+    timings = {key: sum(r.timings[key] for r in runs) for key in main.timings}
+    if scouting is not None:
+        timings["scouting_s"] = scouting_s
+    stats = tree["sample_stats"].to_dataset()
+    return dataclasses.replace(
+        main,
+        tree=xr.DataTree.from_dict(
+            {
+                "posterior": tree["posterior"].to_dataset(),
+                "sample_stats": stats.drop_vars(START_COORDINATES, errors="ignore"),
+            }
+        ),
+        timings=timings,
+        gradient_evaluations=sum(r.gradient_evaluations for r in runs)
+        + (0 if scouting is None else scouting.evaluations),
+        scouting=scouting,
+        restarts=restarts,
+        chain_ends=chain_ends(tree),
+    )
 
 
 def finished_trace(background: Any) -> xr.DataTree:
@@ -202,16 +274,6 @@ def finished_trace(background: Any) -> xr.DataTree:
     except BaseException:
         background.cancel()
         raise
-
-
-def _settings(
-    request: ChainRequest, draws: int, tune: int, target_accept: float
-) -> tuple[int, int, float]:
-    """(draws, tune, target acceptance) of a run: the fit's, or for a scout SCOUT_DRAWS and
-    SCOUT_TUNE (at most the fit's) and SCOUT_TARGET_ACCEPT."""
-    if request.scout:
-        return min(SCOUT_DRAWS, draws), min(SCOUT_TUNE, tune), SCOUT_TARGET_ACCEPT
-    return draws, tune, target_accept
 
 
 def nutpie_started_at(compiled: Any, starts: xr.DataTree, seed: int, chains: int) -> Any:
@@ -232,7 +294,7 @@ def nutpie_started_at(compiled: Any, starts: xr.DataTree, seed: int, chains: int
         index = chain_of_seed.get(int(chain_seed), int(chain_seed))
         return points[index % len(points)].copy()
 
-    return dataclasses.replace(compiled, initial_point_func=initial_point)
+    return with_initial_points(compiled, initial_point)
 
 
 @functools.lru_cache(maxsize=256)
@@ -310,50 +372,11 @@ def scout_starts(model: pm.Model, seed: int, count: int) -> xr.DataTree:
     return ending_draws(posterior, xr.Dataset({START_COORDINATES: coordinates}))
 
 
-def _with_scouting(
-    run_chains: Callable[[ChainRequest], SamplerRun],
-    seed: int,
-    chains: int,
-    first_scouts: ScoutStarts,
-    starts: xr.DataTree | None = None,
-) -> SamplerRun:
-    """A run of `chains` chains started by scouting from `first_scouts` (or at `starts`), with
-    stranded chains run again (inference.restarts); timings and gradient evaluations summed
-    over every run."""
-    runs: list[SamplerRun] = []
-
-    def run_tree(request: ChainRequest) -> xr.DataTree:
-        runs.append(run_chains(request))
-        return runs[-1].tree
-
-    tree, scouting, restarts = scouted_run(run_tree, seed, chains, first_scouts, starts)
-    stats = tree["sample_stats"].to_dataset()
-    scout_runs = runs[: 0 if scouting is None else scouting.stages]
-    main = runs[len(scout_runs)]
-    timings = {key: sum(r.timings[key] for r in runs) for key in main.timings}
-    if scout_runs:
-        timings["scouting_s"] = sum(r.timings["sampling_s"] for r in scout_runs)
-    return dataclasses.replace(
-        main,
-        tree=xr.DataTree.from_dict(
-            {
-                "posterior": tree["posterior"].to_dataset(),
-                "sample_stats": stats.drop_vars(START_COORDINATES, errors="ignore"),
-            }
-        ),
-        timings=timings,
-        gradient_evaluations=sum(r.gradient_evaluations for r in runs),
-        scouting=scouting,
-        restarts=restarts,
-        chain_ends=chain_ends(tree),
-    )
-
-
-def _nutpie_callback(on_progress: ChainProgress, phase: str) -> Callable[[list[Any]], None]:
+def _nutpie_callback(on_progress: ChainProgress) -> Callable[[list[Any]], None]:
     def report(chains: list[Any]) -> None:
         finished = sum(c.finished_draws for c in chains)
         total = sum(c.total_draws for c in chains)
-        on_progress(finished, total, sum(c.divergences for c in chains), phase)
+        on_progress(finished, total, sum(c.divergences for c in chains))
 
     return report
 
@@ -383,12 +406,13 @@ def _sample_pymc(
             random_seed=request.seed,
             nuts_sampler="pymc",
             target_accept=target_accept,
-            progressbar=progress and not request.scout,
+            progressbar=progress,
             var_names=traced_names(model),
             compute_convergence_checks=False,
             discard_tuned_samples=False,
             initvals=initvals,
             init="adapt_diag",
+            mp_ctx="spawn",  # JAX runs threads: a forked child could deadlock
         )
     elapsed = time.perf_counter() - started
     stats = raw["sample_stats"].to_dataset()
@@ -401,6 +425,62 @@ def _sample_pymc(
     )
     timings = {"compile_s": max(elapsed - sampling_s, 0.0), "sampling_s": sampling_s}
     return SamplerRun(tree, timings, _total_steps(raw))
+
+
+def pymc_log_density(model: pm.Model) -> LogDensity:
+    """The log density of `model` on the sampler's coordinates (START_COORDINATES order) and
+    its gradient, compiled by PyTensor (what scouting climbs with PyMC's sampler)."""
+    function = model.logp_dlogp_function(ravel_inputs=True)
+    function.set_extra_values({})
+    return lambda point: function(point)
+
+
+def coordinates_to_values(model: pm.Model) -> Callable[[np.ndarray], dict[str, np.ndarray]]:
+    """A function from sampler coordinates (one flat vector, START_COORDINATES order) to the
+    value of every free variable (back through its transform)."""
+    initial = model.initial_point()
+    names = [value.name for value in model.value_vars]
+    shapes = [np.shape(initial[name]) for name in names]
+    wanted = [rv.name for rv in model.free_RVs]
+    values = model.compile_fn(
+        [model[name] for name in wanted],
+        inputs=model.value_vars,
+        on_unused_input="ignore",
+        point_fn=False,
+    )
+
+    def of(point: np.ndarray) -> dict[str, np.ndarray]:
+        pieces, position = [], 0
+        for shape in shapes:
+            size = int(np.prod(shape))
+            pieces.append(np.reshape(point[position : position + size], shape))
+            position += size
+        return dict(zip(wanted, values(*pieces), strict=True))
+
+    return of
+
+
+def starts_at(
+    points: np.ndarray, values_of: Callable[[np.ndarray], dict[str, np.ndarray]]
+) -> xr.DataTree:
+    """Starts (dim "start") at `points` (rows of sampler coordinates): the coordinates (nutpie's
+    starts) and each free variable's value there (PyMC's)."""
+    values = [values_of(point) for point in points]
+    posterior = xr.Dataset(
+        {
+            name: (
+                ("start", *(f"{name}_dim_{k}" for k in range(np.ndim(value)))),
+                np.stack([v[name] for v in values]),
+            )
+            for name, value in values[0].items()
+        }
+    )
+    coordinates = xr.DataArray(
+        np.asarray(points, dtype=float), dims=("start", "unconstrained_parameter")
+    )
+    return xr.DataTree.from_dict(
+        {"posterior": posterior, "sample_stats": xr.Dataset({START_COORDINATES: coordinates})}
+    )
 
 
 def unconstrained_draws(model: pm.Model, posterior: xr.Dataset) -> xr.DataArray:

@@ -14,6 +14,7 @@ import pytensor.tensor as pt
 
 from bayes_zba.data.dataset import Dataset
 from bayes_zba.models.config import ConfigError, ModelConfig, load_config
+from bayes_zba.models.mechanism_op import mechanism_delta_g
 from bayes_zba.models.priors import DISTRIBUTIONS
 from bayes_zba.models.scales import data_scales
 from bayes_zba.physics.mechanisms import Parameter, get_mechanism
@@ -147,10 +148,9 @@ def _add_likelihood(
         pm.Data(f"{CONDITION_PREFIX}{DATA_NAMES[name]}", conditions[:, column])
         for column, name in enumerate(DATA_NAMES)
     ]
-    delta_g = mechanism.delta_g(*distinct, params, pt)[pm.Data(CONDITION_INDEX, condition_index)]
-    if mechanism.field_separable:
-        delta_g = mechanism.apply_field(delta_g, inputs["H_T"], params, pt)
-    anchor_delta_g = mechanism.delta_g(*reference_points, params, pt)[0]
+    index = pm.Data(CONDITION_INDEX, condition_index)
+    delta_g = mechanism_delta_g(config.model, distinct, index, inputs["H_T"], params)
+    anchor_delta_g = reference_delta_g(config.model, reference_points, params)[0]
     baseline = _anchored_background(config, priors, anchor_delta_g)
     add_measurement(data, config, priors, curve_index, inputs, delta_g, baseline, fitted)
 
@@ -170,6 +170,11 @@ def _anchored_background(
         return None
     anchor = shifted(ZERO_BIAS_ANCHOR, prior_arguments(config, "G0", priors), anchor_delta_g)
     return pm.Deterministic("G0", anchor - anchor_delta_g)
+
+
+def reference_delta_g(model: str, points: list[Any], params: dict[str, Any]) -> Any:
+    """ΔG of `model` at the span's reference points (V, T, H each of length 2), in full."""
+    return mechanism_delta_g(model, points, np.arange(2), points[2], params)
 
 
 def distinct_conditions(table: Any, zero_field: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -307,7 +312,7 @@ def _mechanism_parameters(
     }
     if amplitude is not None:
         unit = {**params, amplitude: 1.0}
-        unit_delta_g = mechanism.delta_g(*reference_points, unit, pt)
+        unit_delta_g = reference_delta_g(config.model, reference_points, unit)
         span = config_prior(config, amplitude, resolved, name=f"{amplitude}{SPAN_SUFFIX}")
         params[amplitude] = pm.Deterministic(amplitude, span / (unit_delta_g[1] - unit_delta_g[0]))
     return {name: params[name] for name in mechanism.parameter_names}

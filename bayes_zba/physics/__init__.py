@@ -1,4 +1,4 @@
-"""Forward models of the four ZBA mechanisms, pure NumPy/PyTensor (never PyMC).
+"""Forward models of the four ZBA mechanisms, pure NumPy/JAX (never PyMC or PyTensor).
 
 `delta_g(model, V, T, H, **params)` is the NumPy entry point of physics.md §6a.
 """

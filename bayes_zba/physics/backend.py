@@ -1,6 +1,8 @@
-"""The few places where NumPy and PyTensor differ, so one formula serves both.
+"""The few places where NumPy and JAX differ, so one formula serves both.
 
-Mechanisms take `xp` (numpy or pytensor.tensor) and call these helpers for the rest.
+Mechanisms take `xp` (numpy or jax.numpy) and call these helpers for the rest. NumPy is the
+reference; the samplers run the same formulas as jax.numpy inside one compiled kernel per
+mechanism (models.mechanism_op), and JAX differentiates them.
 """
 
 from types import ModuleType
@@ -10,15 +12,26 @@ import numpy as np
 from scipy import special
 
 
-def is_pytensor(xp: ModuleType) -> bool:
-    """True when `xp` is pytensor.tensor (graph building), False for NumPy."""
-    return xp.__name__.startswith("pytensor")
+def is_jax(xp: ModuleType) -> bool:
+    """True when `xp` is jax.numpy, False for NumPy. The physics needs JAX in double precision
+    (bayes_zba sets JAX_ENABLE_X64 when it is imported before JAX): a RuntimeError says so."""
+    if not xp.__name__.startswith("jax"):
+        return False
+    import jax
+
+    if not jax.config.jax_enable_x64:
+        raise RuntimeError(
+            "bayes-zba evaluates its physics with JAX in double precision: set "
+            "JAX_ENABLE_X64=1, import bayes_zba before jax, or call "
+            "jax.config.update('jax_enable_x64', True) before using JAX"
+        )
+    return True
 
 
 def constant(values: Any, xp: ModuleType) -> Any:
-    """A fixed array (table, quadrature nodes) usable in `xp` expressions and indexing."""
+    """A fixed float array (table, quadrature nodes) usable in `xp` expressions and indexing."""
     array = np.asarray(values, dtype=float)
-    return xp.as_tensor_variable(array) if is_pytensor(xp) else array
+    return xp.asarray(array) if is_jax(xp) else array
 
 
 def safe_where(condition: Any, value_if: Any, value_else: Any, xp: ModuleType) -> Any:
@@ -28,9 +41,17 @@ def safe_where(condition: Any, value_if: Any, value_else: Any, xp: ModuleType) -
 
 def erfc(x: Any, xp: ModuleType) -> Any:
     """Complementary error function erfc(x) = 1 - erf(x)."""
-    return xp.erfc(x) if is_pytensor(xp) else special.erfc(x)
+    if is_jax(xp):
+        from jax.scipy.special import erfc as jax_erfc
+
+        return jax_erfc(x)
+    return special.erfc(x)
 
 
 def erfcinv(y: Any, xp: ModuleType) -> Any:
-    """Inverse of erfc for y in (0, 2)."""
-    return xp.erfcinv(y) if is_pytensor(xp) else special.erfcinv(y)
+    """Inverse of erfc for y in (0, 2); JAX's through ndtri, accurate for tiny y too."""
+    if is_jax(xp):
+        from jax.scipy.special import ndtri
+
+        return -ndtri(y / 2.0) / np.sqrt(2.0)  # erfc(z) = 2 Φ(-z √2)
+    return special.erfcinv(y)

@@ -2,12 +2,7 @@
 
 import io
 
-from bayes_zba.inference.progress import (
-    PLAIN_LINE_INTERVAL_S,
-    SCOUTING_NOTE,
-    PlainProgress,
-    remaining_text,
-)
+from bayes_zba.inference.progress import PLAIN_LINE_INTERVAL_S, PlainProgress, remaining_text
 
 
 class FakeClock:
@@ -22,25 +17,19 @@ def test_plain_lines_are_throttled_and_carry_an_eta():
     stream, clock = io.StringIO(), FakeClock()
     progress = PlainProgress(stream, clock)
     progress.stage("compiling")
-    progress.sampling(0, 8000, 0, "sampling")
+    progress.sampling(0, 8000, 0)
     clock.now = 1.0
-    progress.sampling(100, 8000, 0, "sampling")  # too soon after the last line: not printed
+    progress.sampling(100, 8000, 0)  # too soon after the last line: not printed
     clock.now = PLAIN_LINE_INTERVAL_S + 1.0
-    progress.sampling(2000, 8000, 3, "sampling")
+    progress.sampling(2000, 8000, 3)
     clock.now = 2 * PLAIN_LINE_INTERVAL_S + 2.0
-    progress.sampling(8000, 8000, 3, "sampling")  # the last line always shows
+    progress.sampling(8000, 8000, 3)  # the last line always shows
     lines = stream.getvalue().splitlines()
     assert lines[0] == "  compiling"
     assert lines[1] == "  sampling: 0/8000 draws, 0 s"
     assert lines[2].startswith("  sampling, 3 divergent: 2000/8000 draws, 31 s, about")
     assert lines[3] == "  sampling, 3 divergent: 8000/8000 draws, 62 s"
     assert len(lines) == 4
-
-
-def test_scouting_is_explained_and_shows_no_divergences():
-    stream = io.StringIO()
-    PlainProgress(stream, FakeClock()).sampling(10, 100, 42, "scouting")
-    assert stream.getvalue() == f"  {SCOUTING_NOTE}: 10/100 draws, 0 s, about 0 s left\n"
 
 
 def test_remaining_time_reads_in_minutes_when_long():

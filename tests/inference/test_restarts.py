@@ -1,33 +1,30 @@
-"""Chain starts and stranded chains: scouting picks the starts, stranded chains are found by
-their estimated mass (or height) and run again from the best chain's draws, all recorded.
+"""Chain starts and stranded chains: scouting (inference.modes) picks the starts, stranded
+chains are found by their estimated mass (or height) and run again from the best chain's draws,
+all recorded; nutpie and PyMC chains start where they are told.
 
 The cases that motivated them: one 2ck chain 92 nats below three that agree (seed 11);
-three 2ck chains that fresh starts kept returning to a mode 55 nats below (SBC data set 2);
-and SBC data set 33, where 3 of 12 starts reach the basin that holds the mass.
+three 2ck chains that fresh starts kept returning to a mode 55 nats below (SBC data set 2).
 """
-
-import dataclasses
 
 import numpy as np
 import pymc as pm
 import pytest
 import xarray as xr
 
+from bayes_zba.inference.compiled import compile_model, with_initial_points
 from bayes_zba.inference.diagnostics import Diagnostics
+from bayes_zba.inference.modes import STARTS_PER_CHAIN
 from bayes_zba.inference.restarts import (
     DRAWS_PER_DIMENSION,
-    SCOUT_STAGES,
-    SCOUTS_PER_CHAIN,
     START_COORDINATES,
     STRANDED_LOG_MASS_GAP,
     STRANDED_LP_GAP,
     ChainRequest,
+    Scouting,
     chain_log_mass,
     derived_seed,
     restart_stranded,
-    scout_positions,
     scouted_run,
-    scouted_starts,
     starting_draws,
     stranded_chains,
     with_chains_replaced,
@@ -162,7 +159,7 @@ def test_stranded_chains_run_again_once_from_draws_of_the_best_chain():
 
     fixed, restarts = restart_stranded(tree, 11, run_chains)
     (request,) = requests
-    assert (request.chains, request.seed, request.scout) == (1, derived_seed(11, 1), False)
+    assert (request.chains, request.seed) == (1, derived_seed(11, 1))
     best_x = tree["posterior"]["x"].sel(chain=[0, 2]).values
     assert float(request.starts["posterior"]["x"][0]) in best_x
     assert [(r.chain, r.seed, r.log_mass_gap) for r in restarts] == [(3, derived_seed(11, 1), None)]
@@ -182,100 +179,24 @@ def test_nothing_is_rerun_when_no_chain_is_stranded():
     assert restarts == [] and same is tree
 
 
-def test_scouted_starts_take_the_best_scout_and_then_the_farthest():
-    lp = [-163.0, -140.0, -629.0, -162.0, -141.0, -164.0, -165.0, -163.5]
-    scouts = chain_tree(lp, list(range(8)))
-    starts, chosen = scouted_starts(scouts, 4)
-    assert chosen[0] == 1 and 2 not in chosen  # best first, the stranded one left out
-    # x = 7 is farthest from x = 1, then x = 4; x = 0, 3, 5 and 6 then lie 1 from the chosen
-    assert chosen[:3] == [1, 7, 4] and chosen[3] in (0, 3, 5, 6)
-    last = scouts["posterior"]["x"].values[chosen, -1]
-    np.testing.assert_array_equal(starts["posterior"]["x"].values, last)
-
-
-def test_a_scout_off_on_its_own_gets_a_chain_at_the_crowds_height():
-    """2ck SBC data set 2: one scout of 12, on its way to the truth's basin, had the crowd's
-    median log density and ranked third; ranks 0, 3, 7 and 10 left it out."""
-    lp = [-529.0, -530.0, -531.0, -532.0, -532.0, -532.0, -535.0, -535.0, -538.0, -544.0]
-    x = [0.0, 0.1, 9.0, 0.2, 0.3, 0.1, 0.4, 0.2, 0.3, 0.5]
-    chosen = scouted_starts(chain_tree(lp, x), 4)[1]
-    assert chosen[:2] == [0, 2]
-
-
-def test_scouts_are_placed_by_sampler_coordinates_in_units_of_their_spread():
-    """Basins 3 apart with widths 1 (gaussian_chains): positions 3 apart per coordinate."""
-    scouts = gaussian_chains([0.0, 0.0, 0.0], [1.0, 1.0, 1.0], dim=2)
-    positions = scout_positions(scouts)
-    assert positions.shape == (3, 2)
-    np.testing.assert_allclose(np.diff(positions, axis=0), 3.0, atol=0.5)
-
-
-def test_fewer_usable_scouts_than_chains_are_shared():
-    scouts = chain_tree([0.0, -100.0, -100.0], [0, 1, 2])
-    assert scouted_starts(scouts, 4)[1] == [0, 0, 0, 0]
-    scouts = chain_tree([0.0, -1.0, -100.0], [0, 1, 2])
-    assert scouted_starts(scouts, 4)[1] == [0, 1, 0, 1]
-
-
-def first_scouts(seed: int, count: int) -> xr.DataTree:
-    """Starts for the first scouting stage of runs that ignore them (chain_tree stand-ins)."""
-    return starting_draws(chain_tree([0.0] * count, [0.0] * count, seed), range(count), [0] * count)
-
-
-def test_a_scouted_run_finds_the_basin_few_starts_reach():
-    """1 scout in 12 reaches the heavy basin (x = 10); every chain ends up there."""
-
-    def run_chains(request):
-        if request.scout:
-            return chain_tree([-140.0] + [-163.0] * 11, [10.0] + [0.0] * 11, seed=request.seed)
-        x0 = np.round(request.starts["posterior"]["x"].values)
-        x0 = np.resize(x0, request.chains)
-        return chain_tree(np.where(x0 > 5, -140.0, -175.0).tolist(), list(x0), seed=request.seed)
-
-    tree, scouting, restarts = scouted_run(run_chains, seed=4, chains=4, scout_starts=first_scouts)
-    assert scouting.seed == derived_seed(4, 0)
-    assert len(scouting.median_lp) == SCOUTS_PER_CHAIN * 4 and scouting.chosen[0] == 0
-    assert [r.chain for r in restarts] == [1, 2, 3]
-    assert (tree["posterior"]["x"].mean("draw").values > 9).all()
-
-
-UNSETTLED = [-562.0, -1220.0, -1555.0, -1657.0, -1668.0, -1706.0]  # 2ck SBC data set 74
-
-
-def test_scouts_still_on_their_way_run_another_stage_from_where_they_ended():
-    """Stage 1: one scout within STRANDED_LP_GAP of the best, so the chains would all follow
-    it; stage 2 starts every scout at its own last draw, and there they have settled."""
-    requests, count = [], SCOUTS_PER_CHAIN * 4
-
-    def run_chains(request):
-        requests.append(request)
-        if not request.scout:
-            return chain_tree([-313.0] * request.chains, [1.0] * request.chains)
-        if len(requests) == 1:
-            return chain_tree(UNSETTLED * (count // 6), list(range(count)), seed=request.seed)
-        return chain_tree([-313.0, -463.0] * (count // 2), [0.0] * count, seed=request.seed)
-
-    _, scouting, _ = scouted_run(run_chains, seed=4, chains=4, scout_starts=first_scouts)
-    assert [r.scout for r in requests] == [True, True, False] and scouting.stages == 2
-    assert requests[0].starts["posterior"].sizes["start"] == count
-    assert requests[1].seed == derived_seed(4, 2) and requests[1].chains == count
-    ends = requests[1].starts["posterior"]["x"].values
-    first = chain_tree(UNSETTLED * (count // 6), list(range(count)), seed=requests[0].seed)
-    np.testing.assert_array_equal(ends, first["posterior"]["x"].values[:, -1])
-    assert scouting.seed == derived_seed(4, 0) and len(scouting.chosen) == 4
-    assert np.median(scouting.median_lp) > -400  # the recorded scouts are the settled ones
-
-
-def test_scouting_stops_after_its_last_stage():
+def test_a_run_without_given_starts_is_scouted_then_stranded_chains_restarted():
     requests = []
 
+    def scout(seed, chains):
+        return bimodal_starts([0.0, 1.0, 2.0, 3.0][:chains]), Scouting(seed, [0.0], [0], 10)
+
     def run_chains(request):
         requests.append(request)
-        n = request.chains
-        return chain_tree(UNSETTLED * (n // 6) if request.scout else [-313.0] * n, [0.0] * n)
+        x0 = np.resize(request.starts["posterior"]["x"].values, request.chains)
+        lp = [1221.0 if x < 3 or len(requests) > 1 else 1128.9 for x in x0]
+        return chain_tree(lp, list(x0), seed=request.seed)
 
-    _, scouting, _ = scouted_run(run_chains, seed=4, chains=4, scout_starts=first_scouts)
-    assert sum(r.scout for r in requests) == SCOUT_STAGES == scouting.stages
+    _, scouting, restarts = scouted_run(run_chains, seed=4, chains=4, scout=scout)
+    assert scouting.seed == derived_seed(4, 0)
+    assert [r.chains for r in requests] == [4, 1] and [r.chain for r in restarts] == [3]
+    given = bimodal_starts([5.0])
+    _, none, _ = scouted_run(run_chains, seed=4, chains=4, scout=scout, starts=given)
+    assert none is None and requests[-1].starts is given
 
 
 def bimodal_model() -> pm.Model:
@@ -302,7 +223,7 @@ def bimodal_starts(values: list[float]) -> xr.DataTree:
 def test_nutpie_chains_start_at_the_given_draws_and_stay_in_their_modes():
     import nutpie
 
-    compiled = nutpie.compile_pymc_model(bimodal_model())
+    compiled = compile_model(bimodal_model(), ["x"])
     usual = nutpie.sample(compiled, draws=50, tune=50, chains=3, seed=1, progress_bar=False)
     assert (usual["posterior"]["x"].values < 0).all()
     started = nutpie_started_at(compiled, bimodal_starts([10.0, -10.0]), seed=1, chains=4)
@@ -317,7 +238,7 @@ def test_started_nutpie_chains_draw_the_same_whatever_the_threads():
     run must not depend on it, nor on how many threads run the chains."""
     import nutpie
 
-    compiled = nutpie.compile_pymc_model(bimodal_model())
+    compiled = compile_model(bimodal_model(), ["x"])
     starts = bimodal_starts([10.0, -10.0, 9.0, -9.0])
     runs = [
         nutpie.sample(
@@ -345,8 +266,8 @@ def test_nutpie_chain_seeds_are_the_seeds_nutpie_gives_each_chain():
         asked.append(int(chain_seed))
         return np.array([10.0])
 
-    compiled = nutpie.compile_pymc_model(bimodal_model())
-    with_record = dataclasses.replace(compiled, initial_point_func=record)
+    compiled = compile_model(bimodal_model(), ["x"])
+    with_record = with_initial_points(compiled, record)
     nutpie.sample(with_record, draws=5, tune=10, chains=3, cores=3, seed=11, progress_bar=False)
     assert sorted(asked) == sorted(nutpie_chain_seeds(11, 3))
     assert len(set(nutpie_chain_seeds(11, 3))) == 3
@@ -382,7 +303,7 @@ def test_prior_draw_scouts_find_a_basin_no_support_point_start_reaches():
         x = pm.Normal("x", -10.0, 20.0)
         modes = pm.NormalMixture.dist(w=[1e-14, 1 - 1e-14], mu=[-10.0, 10.0], sigma=[0.3, 0.3])
         pm.Potential("modes", pm.logp(modes, x))
-    count = SCOUTS_PER_CHAIN * 4
+    count = STARTS_PER_CHAIN * 4
     first = scout_starts(model, derived_seed(3, 0), count)["posterior"]["x"].values
     assert (first[0::2] < -8).all() and (first[1::2] > 0).any()
     run = sample(model, sampler="nutpie", seed=3, chains=4, draws=100, tune=100, progress=False)
@@ -404,14 +325,15 @@ def test_a_real_fit_is_scouted_and_its_chains_replaced(monkeypatch, sampler):
     with pm.Model() as model:
         pm.Normal("x", 0.0, 1.0)
     run = sample(model, sampler=sampler, seed=2, chains=3, draws=60, tune=60, progress=False)
-    assert len(run.scouting.median_lp) == SCOUTS_PER_CHAIN * 3
+    assert len(run.scouting.log_density) == STARTS_PER_CHAIN * 3
     assert len(run.restarts) == 2 and all(r.log_mass_gap > 0 for r in run.restarts)
     posterior = run.tree["posterior"]
     assert posterior.sizes["chain"] == 3 and list(posterior["chain"].values) == [0, 1, 2]
     assert np.isfinite(run.tree["sample_stats"]["lp"].values).all()
     assert START_COORDINATES not in run.tree["sample_stats"]
-    assert run.gradient_evaluations > int(run.tree["sample_stats"]["n_steps"].sum())
-    assert 0 < run.timings["scouting_s"] < run.timings["sampling_s"]
+    steps = int(run.tree["sample_stats"]["n_steps"].sum())
+    assert run.gradient_evaluations > steps + run.scouting.evaluations > steps
+    assert run.timings["scouting_s"] > 0
     assert run.chain_ends[START_COORDINATES].shape == (3, 1)
 
 
@@ -425,7 +347,7 @@ def test_pymc_draws_get_the_sampler_coordinates_nutpie_stores():
         pm.Uniform("share", 0.0, scale + 1.0, shape=2)
         offsets = pm.Normal("offsets", 0.0, scale, shape=3)
         pm.Normal("y", offsets.sum(), 1.0, observed=[0.1])
-    compiled = nutpie.compile_pymc_model(model)
+    compiled = compile_model(model, ["scale", "share", "offsets"])
     raw = nutpie.sample(
         compiled, draws=5, tune=50, chains=2, seed=4, store_unconstrained=True, progress_bar=False
     )

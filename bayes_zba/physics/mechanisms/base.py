@@ -80,6 +80,21 @@ class Mechanism:
             zero_field = zero_field + self.field_shift(H, params, xp)
         return zero_field
 
+    def delta_g_at_points(
+        self,
+        conditions: tuple[Any, Any, Any],
+        index: Any,
+        H: Any,
+        params: Mapping[str, Any],
+        xp: ModuleType,
+    ) -> Any:
+        """ΔG at data points from its values at their distinct conditions: delta_g at
+        `conditions` (V, T, H arrays), taken at each point's row `index`, with the field `H`
+        of the points applied (apply_field) when the mechanism is field separable (its
+        conditions then carry H = 0)."""
+        values = self.delta_g(*conditions, params, xp)[index]
+        return self.apply_field(values, H, params, xp) if self.field_separable else values
+
     @property
     def parameter_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.parameters)

@@ -14,8 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from bayes_zba.physics.backend import is_pytensor
-from bayes_zba.physics.tables.lookup import VALUE, hermite_lookup_array, table_lookup_op
+from bayes_zba.physics.tables.lookup import hermite_lookup
 
 
 class TableChecksumError(ValueError):
@@ -63,16 +62,10 @@ class EvenTable:
         return values, scaled_slopes, self.step, self.v_max, self.tail_coefficient
 
     def evaluate(self, v: Any, xp: ModuleType) -> Any:
-        """f(v) by cubic Hermite in u = asinh|v| (uniform grid), tail c|v|^{1/2} beyond v_max.
-
-        One scalar kernel (lookup.hermite_lookup) for both backends: a compiled loop for
-        NumPy, an elementwise op with an exact derivative op for PyTensor, whose gradients
-        are finite everywhere, including v = 0.
-        """
-        if is_pytensor(xp):
-            return table_lookup_op(self)(v)
-        v = np.asarray(v, dtype=float)
-        return hermite_lookup_array(np.ravel(v), VALUE, self.kernel_tables).reshape(v.shape)
+        """f(v) by cubic Hermite in u = asinh|v| (uniform grid), tail c|v|^{1/2} beyond v_max,
+        for NumPy or jax.numpy arrays (lookup.hermite_lookup); JAX's gradients of it are finite
+        everywhere, including v = 0."""
+        return hermite_lookup(xp.asarray(v, dtype=float), self.kernel_tables, xp)
 
 
 def save_table(table: EvenTable, path: Path) -> Path:
